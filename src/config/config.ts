@@ -1,0 +1,30 @@
+/**
+ * The typed, frozen configuration every command works from. Built once by loadConfig()
+ * from flags, the environment and a `.env` file (flags win), see CONTRACT.md section 2.
+ */
+export type AuthMethod = 'secret' | 'certificate' | 'managed-identity';
+export type CloudName = 'global' | 'usgov' | 'usgovdod' | 'china';
+
+/** A secret value that never prints: toString/toJSON/inspect give '[redacted]'. */
+export interface Secret {
+  reveal(): string;
+}
+
+export type AuthConfig =
+  | { method: 'secret'; clientSecret: Secret }
+  | { method: 'certificate'; certificatePath: string; certificatePassword?: Secret }
+  | { method: 'managed-identity' };
+
+export interface Config {
+  tenantId: string;
+  /** Application (client) ID; for managed identity, the user-assigned identity's client ID (optional there). */
+  clientId?: string;
+  auth: AuthConfig;
+  cloud: CloudName;
+  /** Login host root, https, no trailing slash, e.g. https://login.microsoftonline.com */
+  authorityHost: string;
+  /** Graph root, https, no trailing slash and no version, e.g. https://graph.microsoft.com */
+  graphEndpoint: string;
+  /** SQLite database path. */
+  dbPath: string;
+}

@@ -1,0 +1,6 @@
+export { EntraExtractError, type ErrorDetails } from './entra-extract-error.js';
+export { ConfigError } from './config-error.js';
+export { UsageError } from './usage-error.js';
+export { AuthError } from './auth-error.js';
+export { GraphError } from './graph-error.js';
+export { DatabaseError } from './database-error.js';

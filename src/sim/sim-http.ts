@@ -1,0 +1,26 @@
+/**
+ * The simulation's own tiny HTTP model, independent of msw and of node:http, so the same
+ * simulated Graph and login service can be served by msw (tests, in-process) and by a real
+ * node:https server on loopback (demo, end-to-end tests, benchmark).
+ */
+export interface SimRequest {
+  method: string;
+  url: URL;
+  headers: Headers;
+  /** Raw request body ('' when none). */
+  body: string;
+}
+
+export interface SimResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** Already serialized body (JSON text for JSON responses). */
+  body?: string;
+}
+
+/** Answers a request, or returns undefined when the request is not for this handler. */
+export type SimHandler = (req: SimRequest) => SimResponse | undefined | Promise<SimResponse | undefined>;
+
+export function json(status: number, value: unknown, headers: Record<string, string> = {}): SimResponse {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) };
+}
