@@ -16,6 +16,8 @@ export interface SimResponse {
   headers?: Record<string, string>;
   /** Already serialized body (JSON text for JSON responses). */
   body?: string;
+  /** Reset the connection instead of answering (simulates ECONNRESET). */
+  reset?: boolean;
 }
 
 /** Answers a request, or returns undefined when the request is not for this handler. */
