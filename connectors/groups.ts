@@ -1,0 +1,46 @@
+import type { Connector, GraphObject, MappedItem } from '../src/pull/connector.js';
+import type { RelationScope } from '../src/store/relations.js';
+import { deltaLinks, ownProperties, removedReason } from './lib/delta-annotations.js';
+
+const memberOf: RelationScope = { relation: 'memberOf', anchor: 'target', anchorType: 'group' };
+const ownerOf: RelationScope = { relation: 'ownerOf', anchor: 'target', anchorType: 'group' };
+
+/**
+ * $select with `members` and `owners` makes delta track both relationships and return them as
+ * members@delta / owners@delta (ids and types only). A large group repeats over several pages,
+ * each with a further slice of its members.
+ * https://learn.microsoft.com/graph/api/group-delta#query-parameters
+ */
+const SELECT = [
+  'id', 'displayName', 'description', 'mail', 'mailNickname', 'mailEnabled', 'securityEnabled', 'groupTypes',
+  'membershipRule', 'membershipRuleProcessingState', 'visibility', 'isAssignableToRole', 'classification',
+  'onPremisesSyncEnabled', 'onPremisesSecurityIdentifier', 'onPremisesSamAccountName', 'onPremisesDomainName',
+  'onPremisesLastSyncDateTime', 'securityIdentifier', 'createdDateTime', 'expirationDateTime', 'renewedDateTime',
+  'members', 'owners',
+];
+
+export const groups: Connector = {
+  name: 'groups',
+  description: 'Groups (security, Microsoft 365, dynamic, synced) with their members of every type and owners',
+  permission: 'GroupMember.Read.All',
+  alsoAccepted: ['Group.Read.All', 'Group.ReadWrite.All', 'GroupMember.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  changeTracking: 'delta',
+  entityTypes: ['group'],
+  relationScopes: [memberOf, ownerOf],
+  firstUrl() {
+    return `/groups/delta?$select=${SELECT.join(',')}`;
+  },
+  map(obj: GraphObject): MappedItem[] {
+    const id = obj.id as string;
+    const reason = removedReason(obj);
+    if (reason !== undefined) return [{ entityType: 'group', id, removed: reason, links: [] }];
+    return [
+      {
+        entityType: 'group',
+        id,
+        data: ownProperties(obj),
+        links: [...deltaLinks(obj, 'members', memberOf, id), ...deltaLinks(obj, 'owners', ownerOf, id)],
+      },
+    ];
+  },
+};

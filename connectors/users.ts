@@ -1,0 +1,61 @@
+import type { Connector, GraphObject, MappedItem } from '../src/pull/connector.js';
+import type { RelationScope } from '../src/store/relations.js';
+import { deltaLinks, ownProperties, removedReason } from './lib/delta-annotations.js';
+
+const reportsTo: RelationScope = { relation: 'reportsTo', anchor: 'source', anchorType: 'user' };
+
+/**
+ * Only $select-ed properties are tracked by delta, so the list is explicit.
+ * https://learn.microsoft.com/graph/api/user-delta#query-parameters
+ */
+const SELECT = [
+  // identity
+  'id', 'displayName', 'userPrincipalName', 'mail', 'mailNickname', 'givenName', 'surname', 'otherMails', 'proxyAddresses',
+  // account state
+  'accountEnabled', 'userType', 'externalUserState', 'externalUserStateChangeDateTime', 'creationType', 'createdDateTime',
+  // job and employee data
+  'jobTitle', 'department', 'companyName', 'officeLocation', 'employeeId', 'employeeType', 'employeeHireDate', 'employeeOrgData',
+  'usageLocation',
+  // licences
+  'assignedLicenses',
+  // on-premises sync
+  'onPremisesSyncEnabled', 'onPremisesImmutableId', 'onPremisesSamAccountName', 'onPremisesDomainName',
+  'onPremisesUserPrincipalName', 'onPremisesDistinguishedName', 'onPremisesSecurityIdentifier', 'onPremisesLastSyncDateTime',
+  // relationship: delta returns manager@delta with the manager's id
+  'manager',
+];
+
+/**
+ * employeeLeaveDateTime can be read by an app only with User-LifeCycleInfo.Read.All (or ReadWrite.All),
+ * so it is selected only when the token grants one of them.
+ * https://learn.microsoft.com/graph/api/resources/user#properties
+ */
+const LEAVE_DATE_ROLES = ['User-LifeCycleInfo.Read.All', 'User-LifeCycleInfo.ReadWrite.All'];
+
+export const users: Connector = {
+  name: 'users',
+  description: 'Users (members and guests) with account state, job and employee data, licences, on-premises sync fields and manager',
+  permission: 'User.Read.All',
+  alsoAccepted: ['User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  changeTracking: 'delta',
+  entityTypes: ['user'],
+  relationScopes: [reportsTo],
+  singleValued: [reportsTo],
+  firstUrl(ctx) {
+    const select = LEAVE_DATE_ROLES.some((r) => ctx.grantedRoles.has(r)) ? [...SELECT, 'employeeLeaveDateTime'] : SELECT;
+    return `/users/delta?$select=${select.join(',')}`;
+  },
+  map(obj: GraphObject): MappedItem[] {
+    const id = obj.id as string;
+    const reason = removedReason(obj);
+    if (reason !== undefined) return [{ entityType: 'user', id, removed: reason, links: [] }];
+    return [
+      {
+        entityType: 'user',
+        id,
+        data: ownProperties(obj),
+        links: deltaLinks(obj, 'manager', reportsTo, id, 'user').map((l) => ({ ...l, otherType: l.otherType ?? 'user' })),
+      },
+    ];
+  },
+};

@@ -1,0 +1,16 @@
+import { GraphError } from '../errors/index.js';
+
+/**
+ * How the delta engine reacts to a failed page request:
+ * - 'resync': the deltaLink is no longer valid (410 Gone, or 400 syncStateNotFound / resyncRequired):
+ *   drop it and run a full round. https://learn.microsoft.com/graph/delta-query-overview#synchronization-reset
+ * - 'restart': a skip token expired mid-round (Directory_ExpiredPageToken): start the round again.
+ * - 'fatal': anything else; the collection fails, others go on.
+ */
+export function graphErrorKind(error: unknown): 'resync' | 'restart' | 'fatal' {
+  if (!(error instanceof GraphError)) return 'fatal';
+  if (error.status === 410) return 'resync';
+  if (error.graphCode === 'syncStateNotFound' || error.graphCode === 'resyncRequired') return 'resync';
+  if (error.graphCode === 'Directory_ExpiredPageToken') return 'restart';
+  return 'fatal';
+}

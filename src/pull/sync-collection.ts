@@ -1,0 +1,210 @@
+import type { Connector, ConnectorContext, GraphObject } from './connector.js';
+import { applyPage } from './apply-page.js';
+import { graphErrorKind } from './graph-error-kind.js';
+import {
+  addRunCollectionCounts,
+  beginRound,
+  completeRound,
+  dropDeltaLink,
+  emptyCounts,
+  finishRunCollection,
+  getSyncState,
+  isoNow,
+  saveRoundProgress,
+  setRunCollectionMode,
+  startRunCollection,
+  tombstoneUnseenEntities,
+  tombstoneUnseenRelations,
+  unseeEntities,
+  unseeRelations,
+  type CollectionCounts,
+  type CollectionMode,
+  type Db,
+} from '../store/index.js';
+
+export interface RequestStats {
+  requests: number;
+  throttled: number;
+  retries: number;
+  throttleWaitMs: number;
+}
+
+export interface GraphPage {
+  value: GraphObject[];
+  nextLink?: string;
+  deltaLink?: string;
+}
+
+/** Reads the pages of a round from its first link, following nextLinks verbatim (src/graph/pages.ts). */
+export type PageReader = (url: string, stats: RequestStats) => AsyncIterable<GraphPage>;
+
+export interface CollectionProgress {
+  collection: string;
+  mode: CollectionMode;
+  pages: number;
+  objects: number;
+  links: number;
+  throttled: number;
+  event: 'start' | 'page' | 'resync' | 'restart' | 'done' | 'failed';
+  detail?: string;
+}
+
+export interface CollectionResult extends CollectionCounts {
+  collection: string;
+  mode: CollectionMode;
+  resumed: boolean;
+  outcome: 'success' | 'failed';
+  durationMs: number;
+  error?: unknown;
+}
+
+export interface SyncCollectionOptions {
+  db: Db;
+  connector: Connector;
+  runId: number;
+  readPages: PageReader;
+  context: ConnectorContext;
+  /** Ignore the saved deltaLink and run a full round. */
+  full?: boolean;
+  /** How many times an expired skip token may restart the round (default 3). */
+  maxRestarts?: number;
+  now?: () => number;
+  onProgress?: (p: CollectionProgress) => void;
+}
+
+/**
+ * One collection's round: full (everything, then tombstone what was not seen) or delta (changes
+ * since the saved deltaLink). Each page is one transaction with the link to resume from, so a
+ * crash at any point loses nothing; the new deltaLink and the tombstones commit with the last page.
+ */
+export async function syncCollection(o: SyncCollectionOptions): Promise<CollectionResult> {
+  const { db, connector, runId } = o;
+  const now = o.now ?? Date.now;
+  const name = connector.name;
+  const started = now();
+  const query = connector.firstUrl(o.context);
+  const state = getSyncState(db, name);
+  const counts = emptyCounts();
+
+  let mode: CollectionMode;
+  let link: string;
+  let roundStart: number;
+  let resumed = false;
+  if (state?.round_mode && state.round_next_link && state.query === query && !(o.full && state.round_mode === 'delta')) {
+    // A round an earlier run did not finish: go on from its last committed page.
+    mode = state.round_mode;
+    link = state.round_next_link;
+    roundStart = state.round_start_run ?? runId;
+    resumed = true;
+  } else if (connector.changeTracking === 'delta' && !o.full && state?.delta_link && state.query === query) {
+    mode = 'delta';
+    link = state.delta_link;
+    roundStart = runId;
+  } else {
+    mode = 'full';
+    link = query;
+    roundStart = runId;
+  }
+  db.transaction(() => {
+    startRunCollection(db, runId, name, mode, now());
+    if (!resumed) beginRound(db, name, mode, link, query, runId, now());
+  })();
+
+  const progress = (event: CollectionProgress['event'], detail?: string) =>
+    o.onProgress?.({
+      collection: name, mode, event, detail, pages: counts.pages,
+      objects: counts.upserts + counts.deletions, links: counts.links_upserted + counts.links_deleted, throttled: counts.throttled,
+    });
+  progress('start', resumed ? 'resuming an interrupted round' : undefined);
+
+  const stats: RequestStats = { requests: 0, throttled: 0, retries: 0, throttleWaitMs: 0 };
+  const reported = { requests: 0, throttled: 0, retries: 0 };
+  const takeRequestCounts = () => {
+    const d = { requests: stats.requests - reported.requests, throttled: stats.throttled - reported.throttled, retries: stats.retries - reported.retries };
+    Object.assign(reported, { requests: stats.requests, throttled: stats.throttled, retries: stats.retries });
+    return d;
+  };
+
+  // A full round that begins again within this run must not count what the abandoned attempt saw,
+  // or objects removed in between would escape the tombstone at the end of the new round.
+  const forgetSeenThisRun = () => {
+    unseeEntities(db, connector.entityTypes, runId);
+    unseeRelations(db, connector.relationScopes, runId);
+  };
+
+  let restarts = 0;
+  try {
+    for (;;) {
+      try {
+        for await (const page of o.readPages(link, stats)) {
+          const at = isoNow(now());
+          db.transaction(() => {
+            const c = applyPage(db, connector, page.value, { runId, mode, at });
+            const d: Partial<CollectionCounts> = { ...c, ...takeRequestCounts(), pages: 1 };
+            if (page.nextLink) {
+              saveRoundProgress(db, name, page.nextLink, now());
+            } else {
+              if (mode === 'full') {
+                // Only a complete full round may say what no longer exists.
+                d.deletions! += tombstoneUnseenEntities(db, connector.entityTypes, roundStart, at);
+                d.links_deleted! += tombstoneUnseenRelations(db, connector.relationScopes, roundStart, at);
+              }
+              completeRound(db, name, connector.changeTracking === 'delta' ? page.deltaLink ?? null : null, mode, now());
+            }
+            addRunCollectionCounts(db, runId, name, d);
+            for (const [k, v] of Object.entries(d)) counts[k as keyof CollectionCounts] += v ?? 0;
+          })();
+          if (page.nextLink) link = page.nextLink;
+          progress('page');
+        }
+        break;
+      } catch (error) {
+        const kind = graphErrorKind(error);
+        if (kind === 'resync' && mode === 'delta') {
+          // The saved deltaLink expired or the service reset sync: everything again, then tombstone.
+          mode = 'full';
+          link = query;
+          roundStart = runId;
+          db.transaction(() => {
+            forgetSeenThisRun();
+            dropDeltaLink(db, name, now());
+            beginRound(db, name, mode, link, query, runId, now());
+            setRunCollectionMode(db, runId, name, mode);
+            addRunCollectionCounts(db, runId, name, { resyncs: 1, ...takeRequestCounts() });
+          })();
+          counts.resyncs++;
+          progress('resync', (error as Error).message);
+          continue;
+        }
+        if ((kind === 'restart' || kind === 'resync') && restarts < (o.maxRestarts ?? 3)) {
+          // A skip token expired mid-round: start this round over from its first link.
+          restarts++;
+          const again = getSyncState(db, name);
+          link = mode === 'delta' && again?.delta_link ? again.delta_link : query;
+          roundStart = runId;
+          db.transaction(() => {
+            if (mode === 'full') forgetSeenThisRun();
+            beginRound(db, name, mode, link, query, runId, now());
+            addRunCollectionCounts(db, runId, name, takeRequestCounts());
+          })();
+          progress('restart', (error as Error).message);
+          continue;
+        }
+        throw error;
+      }
+    }
+  } catch (error) {
+    db.transaction(() => {
+      addRunCollectionCounts(db, runId, name, takeRequestCounts());
+      finishRunCollection(db, runId, name, 'failed', (error as Error).message, now());
+    })();
+    counts.requests = stats.requests;
+    counts.throttled = stats.throttled;
+    counts.retries = stats.retries;
+    progress('failed', (error as Error).message);
+    return { collection: name, mode, resumed, outcome: 'failed', durationMs: now() - started, error, ...counts };
+  }
+  finishRunCollection(db, runId, name, 'success', undefined, now());
+  progress('done');
+  return { collection: name, mode, resumed, outcome: 'success', durationMs: now() - started, ...counts };
+}
