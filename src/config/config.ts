@@ -25,6 +25,11 @@ export interface Config {
   authorityHost: string;
   /** Graph root, https, no trailing slash and no version, e.g. https://graph.microsoft.com */
   graphEndpoint: string;
-  /** SQLite database path. */
+  /** SQLite database path (absolute, or ':memory:'). */
+  dbPath: string;
+}
+
+/** What `loadConfig({ require: 'database' })` returns: enough for `status`, no credentials needed. */
+export interface DatabaseConfig {
   dbPath: string;
 }

@@ -1,4 +1,4 @@
-export { openDatabase, type OpenOptions } from './open-database.js';
+export { assertFolderExists, openDatabase, type OpenOptions } from './open-database.js';
 export { acquireRunLock, type RunLock } from './run-lock.js';
 export { bindTenant, getMeta, setMeta } from './tenant-binding.js';
 export * from './entities.js';

@@ -49,14 +49,19 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   }
 }
 
-function checkFile(path: string, options: OpenOptions): void {
-  const full = resolve(path);
-  const folder = dirname(full);
+/** Fails with DB_FOLDER_MISSING (naming the folder) when the database's folder does not exist. */
+export function assertFolderExists(path: string): void {
+  const folder = dirname(resolve(path));
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new DatabaseError('DB_FOLDER_MISSING', `The folder for the database does not exist: ${folder}`, {
       suggestion: `Create it first (mkdir -p ${folder}) or point --db / ENTRA_DB at an existing folder.`,
     });
   }
+}
+
+function checkFile(path: string, options: OpenOptions): void {
+  const full = resolve(path);
+  assertFolderExists(full);
   if (!existsSync(full)) {
     if (options.readonly) {
       throw new DatabaseError('DB_MISSING', `No database at ${full}`, {

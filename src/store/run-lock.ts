@@ -1,4 +1,5 @@
 import { DatabaseError } from '../errors/index.js';
+import { assertFolderExists } from './open-database.js';
 import { Database, type Db } from './sqlite.js';
 
 export interface RunLock {
@@ -12,6 +13,7 @@ export interface RunLock {
  */
 export function acquireRunLock(dbPath: string): RunLock {
   if (dbPath === ':memory:') return { release() {} };
+  assertFolderExists(dbPath);
   const lockPath = `${dbPath}.lock`;
   let lockDb: Db | undefined;
   try {

@@ -1,0 +1,72 @@
+import {
+  ClientCertificateCredential,
+  ClientSecretCredential,
+  ManagedIdentityCredential,
+  type TokenCredential,
+} from '@azure/identity';
+import { ConfigError } from '../errors/index.js';
+import { isMicrosoftLoginHost } from '../config/clouds.js';
+import type { Config } from '../config/config.js';
+import { loadCertificatePem } from './load-certificate.js';
+
+/** The constructor arguments a credential is built from, kept separate so tests can inspect them. */
+export type CredentialPlan =
+  | { kind: 'secret'; tenantId: string; clientId: string; options: CommonOptions }
+  | { kind: 'certificate'; tenantId: string; clientId: string; options: CommonOptions }
+  | { kind: 'managed-identity'; clientId?: string };
+
+export interface CommonOptions {
+  authorityHost: string;
+  /**
+   * MSAL's instance discovery / authority validation only knows Microsoft's clouds: off for any other
+   * host (a test or loopback simulation), on for the real clouds. See docs/local-graph.md.
+   */
+  disableInstanceDiscovery: boolean;
+}
+
+export function planCredential(config: Readonly<Config>): CredentialPlan {
+  const options: CommonOptions = {
+    authorityHost: config.authorityHost,
+    disableInstanceDiscovery: !isMicrosoftLoginHost(config.authorityHost),
+  };
+  switch (config.auth.method) {
+    case 'secret':
+      return { kind: 'secret', tenantId: config.tenantId, clientId: requireClientId(config), options };
+    case 'certificate':
+      return { kind: 'certificate', tenantId: config.tenantId, clientId: requireClientId(config), options };
+    case 'managed-identity':
+      return config.clientId ? { kind: 'managed-identity', clientId: config.clientId } : { kind: 'managed-identity' };
+  }
+}
+
+/**
+ * Builds the @azure/identity credential for the configured method. The certificate file is read (and
+ * a PFX converted) once, up front, so a bad file fails before any network call.
+ */
+export function createCredentialFactory(config: Readonly<Config>): () => TokenCredential {
+  const plan = planCredential(config);
+  switch (plan.kind) {
+    case 'secret': {
+      const auth = config.auth as Extract<Config['auth'], { method: 'secret' }>;
+      return () => new ClientSecretCredential(plan.tenantId, plan.clientId, auth.clientSecret.reveal(), plan.options);
+    }
+    case 'certificate': {
+      const auth = config.auth as Extract<Config['auth'], { method: 'certificate' }>;
+      const certificate = loadCertificatePem(auth.certificatePath, auth.certificatePassword);
+      return () => new ClientCertificateCredential(plan.tenantId, plan.clientId, { certificate }, plan.options);
+    }
+    case 'managed-identity': {
+      const clientId = plan.clientId;
+      return () => (clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential());
+    }
+  }
+}
+
+function requireClientId(config: Readonly<Config>): string {
+  if (!config.clientId) {
+    throw new ConfigError('CONFIG_MISSING', `AZURE_CLIENT_ID is not set (required for ENTRA_AUTH=${config.auth.method}).`, {
+      suggestion: 'Set AZURE_CLIENT_ID to the Application (client) ID of the app registration.',
+    });
+  }
+  return config.clientId;
+}
