@@ -23,8 +23,12 @@ export interface EntityWrite {
   merge: boolean;
 }
 
-/** Writes an object as seen now; an object that was marked deleted comes back to life. */
-export function upsertEntity(db: Db, write: EntityWrite): void {
+/**
+ * Writes an object as seen now; an object that was marked deleted comes back to life. Returns false
+ * when nothing changed: the same object already written by this run with the same properties (a
+ * large group repeated on several pages, a replayed change).
+ */
+export function upsertEntity(db: Db, write: EntityWrite): boolean {
   let data = write.data;
   if (write.merge) {
     const old = stmt(db, 'SELECT data FROM entities WHERE entity_type = ? AND id = ?').get(write.entityType, write.id) as
@@ -33,14 +37,16 @@ export function upsertEntity(db: Db, write: EntityWrite): void {
     if (old) data = { ...(JSON.parse(old.data) as Record<string, unknown>), ...data };
   }
   const displayName = typeof data.displayName === 'string' ? data.displayName : null;
-  stmt(
+  return stmt(
     db,
     `INSERT INTO entities (entity_type, id, display_name, data, first_seen_run, last_seen_run, deleted_at)
      VALUES (?, ?, ?, ?, ?, ?, NULL)
      ON CONFLICT (entity_type, id) DO UPDATE SET
        display_name = excluded.display_name, data = excluded.data,
-       last_seen_run = excluded.last_seen_run, deleted_at = NULL`,
-  ).run(write.entityType, write.id, displayName, JSON.stringify(data), write.runId, write.runId);
+       last_seen_run = excluded.last_seen_run, deleted_at = NULL
+     WHERE entities.last_seen_run IS NOT excluded.last_seen_run OR entities.deleted_at IS NOT NULL
+        OR entities.data IS NOT excluded.data`,
+  ).run(write.entityType, write.id, displayName, JSON.stringify(data), write.runId, write.runId).changes > 0;
 }
 
 /**

@@ -33,18 +33,20 @@ export interface RelationScope {
   anchorType: string;
 }
 
-/** Writes a link as seen now; a link that was marked deleted comes back to life. */
-export function upsertRelation(db: Db, key: RelationKey, runId: number, data?: Record<string, unknown>): void {
-  stmt(
+/** Writes a link as seen now; a link that was marked deleted comes back to life. False when already written by this run. */
+export function upsertRelation(db: Db, key: RelationKey, runId: number, data?: Record<string, unknown>): boolean {
+  return stmt(
     db,
     `INSERT INTO entity_relations (relation, source_type, source_id, target_type, target_id, scope, data, first_seen_run, last_seen_run, deleted_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
      ON CONFLICT (relation, source_type, source_id, target_type, target_id, scope) DO UPDATE SET
-       data = excluded.data, last_seen_run = excluded.last_seen_run, deleted_at = NULL`,
+       data = excluded.data, last_seen_run = excluded.last_seen_run, deleted_at = NULL
+     WHERE entity_relations.last_seen_run IS NOT excluded.last_seen_run OR entity_relations.deleted_at IS NOT NULL
+        OR entity_relations.data IS NOT excluded.data`,
   ).run(
     key.relation, key.sourceType, key.sourceId, key.targetType, key.targetId, key.scope ?? '',
     data === undefined ? null : JSON.stringify(data), runId, runId,
-  );
+  ).changes > 0;
 }
 
 /**
