@@ -40,8 +40,9 @@ export function applyPage(
         }
       } else if (item.data !== undefined) {
         // A delta round may carry only some properties; a full round carries the whole object.
-        upsertEntity(db, { entityType: item.entityType, id: item.id, data: item.data, runId: ctx.runId, merge: ctx.mode === 'delta' });
-        counts.upserts++;
+        if (upsertEntity(db, { entityType: item.entityType, id: item.id, data: item.data, runId: ctx.runId, merge: ctx.mode === 'delta' })) {
+          counts.upserts++;
+        }
       }
       for (const link of item.links) {
         if (link.removed) {
@@ -50,7 +51,7 @@ export function applyPage(
         }
         const otherType = link.otherType ?? 'directoryObject';
         const anchorIsSource = link.scope.anchor === 'source';
-        upsertRelation(
+        const written = upsertRelation(
           db,
           {
             relation: link.scope.relation,
@@ -63,7 +64,7 @@ export function applyPage(
           ctx.runId,
           link.data,
         );
-        counts.links_upserted++;
+        if (written) counts.links_upserted++;
         if (single.has(link.scope)) {
           counts.links_deleted += markAnchorRelationsDeleted(db, link.scope, link.anchorId, ctx.at, link.otherId);
         }

@@ -1,0 +1,20 @@
+export { createGraphTransport, DEFAULT_CONCURRENCY, type GraphTransportOptions } from './transport.js';
+export { pages, collectAll, type PagesOptions } from './pages.js';
+export { parseRetryAfter } from './retry-after.js';
+export { backoffDelay } from './backoff.js';
+export { ThrottleGate } from './throttle-gate.js';
+export { RetryMiddleware, type RetryMiddlewareDeps } from './retry-middleware.js';
+export { createGraphClient, customHostsFor, tokenAuthProvider, KNOWN_GRAPH_HOSTS } from './create-graph-client.js';
+export { isRetryableNetworkError, describeNetworkError } from './network-error.js';
+export { requestFailedError, suggestionFor, graphCodeOf } from './response-error.js';
+export {
+  DEFAULT_RETRY_OPTIONS,
+  emptyStats,
+  type GetOptions,
+  type GraphResponse,
+  type GraphTransport,
+  type Page,
+  type RetryOptions,
+  type TransportEvent,
+  type TransportStats,
+} from './types.js';
