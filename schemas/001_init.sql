@@ -28,8 +28,9 @@ CREATE TABLE entity_relations (
   PRIMARY KEY (relation, source_type, source_id, target_type, target_id, scope)
 ) WITHOUT ROWID;
 
--- "Who is in this group / who holds this role": links are looked up from their target too.
-CREATE INDEX entity_relations_by_target ON entity_relations (target_type, target_id, relation);
+-- "Who is in this group / who holds this role": links are looked up from their target too. It leads
+-- with relation, like the primary key, so the planner always prefers it when the target is known.
+CREATE INDEX entity_relations_by_target ON entity_relations (relation, target_type, target_id, source_id);
 
 -- The run ledger: one row per pull (or demo) run.
 CREATE TABLE runs (

@@ -49,6 +49,9 @@ export function upsertRelation(db: Db, key: RelationKey, runId: number, data?: R
   ).changes > 0;
 }
 
+// Statements that know the target name the by-target index: without statistics SQLite's planner
+// otherwise walks the primary key on `relation` alone, which scans every membership.
+
 /**
  * Marks a removed link. Graph names a removed link by the anchor object and the other side's id
  * (its type may be missing), so the other side is matched on id alone. Returns rows changed.
@@ -56,7 +59,7 @@ export function upsertRelation(db: Db, key: RelationKey, runId: number, data?: R
 export function markRelationDeleted(db: Db, scope: RelationScope, anchorId: string, otherId: string, at: string): number {
   const sql =
     scope.anchor === 'target'
-      ? `UPDATE entity_relations SET deleted_at = ?
+      ? `UPDATE entity_relations INDEXED BY entity_relations_by_target SET deleted_at = ?
          WHERE target_type = ? AND target_id = ? AND relation = ? AND source_id = ? AND deleted_at IS NULL`
       : `UPDATE entity_relations SET deleted_at = ?
          WHERE relation = ? AND source_type = ? AND source_id = ? AND target_id = ? AND deleted_at IS NULL`;
@@ -72,7 +75,7 @@ export function markAnchorRelationsDeleted(db: Db, scope: RelationScope, anchorI
   const keep = exceptOtherId ?? '';
   const sql =
     scope.anchor === 'target'
-      ? `UPDATE entity_relations SET deleted_at = ?
+      ? `UPDATE entity_relations INDEXED BY entity_relations_by_target SET deleted_at = ?
          WHERE target_type = ? AND target_id = ? AND relation = ? AND source_id <> ? AND deleted_at IS NULL`
       : `UPDATE entity_relations SET deleted_at = ?
          WHERE relation = ? AND source_type = ? AND source_id = ? AND target_id <> ? AND deleted_at IS NULL`;

@@ -129,6 +129,9 @@ export function deltaRoundItems(t: Tenant, kind: Collection, sel: Selection, fil
       let removed: Set<number> | undefined;
       if (full) {
         links = cur ? [cur] : [];
+        // A user restored within the window whose manager went away meanwhile: say so.
+        const before = managerBefore.get(id) ?? null;
+        if (!cur && before) { links = [before]; removed = new Set([0]); }
       } else if (managerBefore.has(id)) {
         const before = managerBefore.get(id) ?? null;
         if (cur && cur !== before) links = [cur];

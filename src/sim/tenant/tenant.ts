@@ -163,16 +163,20 @@ export class Tenant {
     }
   }
 
-  /** Records the removal of every effective link that involves a user about to stop being live. */
+  /**
+   * Records the removal of every link that involves a user about to stop being live, also in groups
+   * (and of reports) that are soft-deleted themselves: if such a group is restored later in the same
+   * delta window, its representation must still say that this member went away.
+   */
   private dropUserLinks(id: string): void {
     for (const g of this.memberOfIdx.get(id) ?? []) {
-      if (this.groups.get(g)?.state === 'live') this.log({ kind: 'member', groupId: g, id, op: 'removed' });
+      if (this.groups.has(g)) this.log({ kind: 'member', groupId: g, id, op: 'removed' });
     }
     for (const g of this.ownerOfIdx.get(id) ?? []) {
-      if (this.groups.get(g)?.state === 'live') this.log({ kind: 'owner', groupId: g, id, op: 'removed' });
+      if (this.groups.has(g)) this.log({ kind: 'owner', groupId: g, id, op: 'removed' });
     }
     for (const r of this.reportsIdx.get(id) ?? []) {
-      if (this.users.get(r)?.state === 'live') this.log({ kind: 'manager', userId: r, old: id });
+      if (this.users.has(r)) this.log({ kind: 'manager', userId: r, old: id });
     }
   }
 
@@ -241,7 +245,7 @@ export class Tenant {
   /** A deleted group's own members and owners go with it (the group is reported removed); its memberships elsewhere are recorded. */
   private dropGroupParentLinks(id: string): void {
     for (const p of this.memberOfIdx.get(id) ?? []) {
-      if (this.groups.get(p)?.state === 'live') this.log({ kind: 'member', groupId: p, id, op: 'removed' });
+      if (this.groups.has(p)) this.log({ kind: 'member', groupId: p, id, op: 'removed' });
     }
   }
 
@@ -274,11 +278,12 @@ export class Tenant {
   removeMember(groupId: string, memberId: string): boolean {
     const g = this.groups.get(groupId);
     if (!g || !g.members.has(memberId)) return false;
-    const effective = g.state === 'live' && this.isLive(memberId);
     g.members.delete(memberId);
     this.memberLinkCount--;
     this.memberOfIdx.get(memberId)?.delete(groupId);
-    if (effective) this.log({ kind: 'member', groupId, id: memberId, op: 'removed' });
+    // Logged even when the link is not effective now (group or member soft-deleted), so a restore
+    // later in the same delta window cannot bring back a link the client still holds.
+    this.log({ kind: 'member', groupId, id: memberId, op: 'removed' });
     return true;
   }
 
@@ -297,10 +302,9 @@ export class Tenant {
   removeOwner(groupId: string, ownerId: string): boolean {
     const g = this.groups.get(groupId);
     if (!g || !g.owners.has(ownerId)) return false;
-    const effective = g.state === 'live' && this.isLive(ownerId);
     g.owners.delete(ownerId);
     this.ownerOfIdx.get(ownerId)?.delete(groupId);
-    if (effective) this.log({ kind: 'owner', groupId, id: ownerId, op: 'removed' });
+    this.log({ kind: 'owner', groupId, id: ownerId, op: 'removed' });
     return true;
   }
 

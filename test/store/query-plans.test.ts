@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/index.js';
+
+/**
+ * The per-link statements run once per change in a delta round: each must find its rows through an
+ * index with every known key column, never by walking all links of a relation (a 1% incremental pull
+ * of a tenant with a million memberships would otherwise take minutes).
+ */
+describe('query plans of per-link statements', () => {
+  const db = openDatabase(':memory:');
+  const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(' | ');
+  const cases: [string, RegExp][] = [
+    [
+      `UPDATE entity_relations INDEXED BY entity_relations_by_target SET deleted_at = 'x'
+       WHERE target_type = 'group' AND target_id = 'g' AND relation = 'memberOf' AND source_id = 'u' AND deleted_at IS NULL`,
+      /entity_relations_by_target \(relation=\? AND target_type=\? AND target_id=\? AND source_id=\?\)/,
+    ],
+    [
+      `UPDATE entity_relations INDEXED BY entity_relations_by_target SET deleted_at = 'x'
+       WHERE target_type = 'group' AND target_id = 'g' AND relation = 'memberOf' AND source_id <> '' AND deleted_at IS NULL`,
+      /entity_relations_by_target \(relation=\? AND target_type=\? AND target_id=\?\)/,
+    ],
+    [
+      `UPDATE entity_relations SET deleted_at = 'x'
+       WHERE relation = 'reportsTo' AND source_type = 'user' AND source_id = 'u' AND target_id <> 'm' AND deleted_at IS NULL`,
+      /PRIMARY KEY \(relation=\? AND source_type=\? AND source_id=\?\)/,
+    ],
+    [`SELECT data FROM entities WHERE entity_type = 'user' AND id = 'u'`, /\(entity_type=\? AND id=\?\)/],
+  ];
+  for (const [sql, expected] of cases) {
+    it(sql.replace(/\s+/g, ' ').slice(0, 90), () => expect(plan(sql)).toMatch(expected));
+  }
+
+  it('the repository statements are the ones checked above', async () => {
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync(new URL('../../src/store/relations.ts', import.meta.url), 'utf8');
+    expect(source.match(/INDEXED BY entity_relations_by_target/g)?.length).toBe(2);
+  });
+});
