@@ -61,7 +61,8 @@ class TtyProgress implements ProgressReporter {
   private draw(): void {
     const lines = [...this.rows.values()].map(({ p }) => {
       const state = p.event === 'done' ? 'done' : p.event === 'failed' ? 'FAILED' : p.event === 'resync' ? 'resync' : '…';
-      return `  ${p.collection.padEnd(22)} ${p.mode.padEnd(5)} ${fmt(p.objects).padStart(10)} objects ${fmt(p.links).padStart(11)} links ${fmt(p.pages).padStart(6)} pages  ${state}`;
+      const waits = p.throttled > 0 ? `  ${p.throttled} throttle waits` : '';
+      return `  ${p.collection.padEnd(22)} ${p.mode.padEnd(5)} ${fmt(p.objects).padStart(10)} objects ${fmt(p.links).padStart(11)} links ${fmt(p.pages).padStart(6)} pages  ${state}${waits}`;
     });
     if (this.throttleWaits > 0) lines.push(`  throttled ${this.throttleWaits}× by Graph, waited ${(this.throttleMs / 1000).toFixed(1)} s in all`);
     let s = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';
@@ -88,7 +89,7 @@ class LogLines implements ProgressReporter {
     const level = p.event === 'failed' ? 'error' : p.event === 'resync' || p.event === 'restart' ? 'warn' : 'info';
     this.line({
       level, event: `collection.${p.event}`, collection: p.collection, mode: p.mode,
-      pages: p.pages, objects: p.objects, links: p.links, ...(p.detail ? { detail: p.detail } : {}),
+      pages: p.pages, objects: p.objects, links: p.links, throttled: p.throttled, ...(p.detail ? { detail: p.detail } : {}),
     });
   }
 

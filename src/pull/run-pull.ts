@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js';
 import type { TokenSource } from '../auth/token-source.js';
 import { createTokenSource } from '../auth/index.js';
 import { createGraphTransport, pages, type RetryOptions, type TransportEvent } from '../graph/index.js';
-import { acquireRunLock, bindTenant, finishRun, openDatabase, startRun } from '../store/index.js';
+import { acquireRunLock, bindTenant, finishRun, openDatabase, startRun, WriteBatch } from '../store/index.js';
 import { packageRoot } from '../store/package-root.js';
 import { UsageError } from '../errors/index.js';
 import { CONNECTORS, COLLECTION_NAMES } from '../../connectors/index.js';
@@ -27,6 +27,8 @@ export interface PullOptions {
   command?: 'pull' | 'demo';
   onProgress?: (p: CollectionProgress) => void;
   onTransportEvent?: (e: TransportEvent) => void;
+  /** Longest time page writes wait to be committed together (default 500 ms; 0 commits every page). */
+  commitEveryMs?: number;
 }
 
 export interface CollectionSummary {
@@ -121,11 +123,17 @@ export async function runPull(o: PullOptions): Promise<PullSummary> {
       }
       const readPages: PageReader = (url, stats) =>
         pages(transport, url, { stats }) as AsyncIterable<{ value: GraphObject[]; nextLink?: string; deltaLink?: string }>;
-      const results = await Promise.all(
-        connectors.map((connector) =>
-          syncCollection({ db, connector, runId, readPages, context: { grantedRoles: roles }, full: o.full, onProgress: o.onProgress }),
-        ),
-      );
+      const batch = new WriteBatch(db, o.commitEveryMs ?? 500);
+      let results: CollectionResult[];
+      try {
+        results = await Promise.all(
+          connectors.map((connector) =>
+            syncCollection({ db, connector, runId, readPages, batch, context: { grantedRoles: roles }, full: o.full, onProgress: o.onProgress }),
+          ),
+        );
+      } finally {
+        batch.commit();
+      }
       const failed = results.filter((r) => r.outcome === 'failed');
       const outcome = failed.length === 0 ? 'success' : failed.length === results.length ? 'failed' : 'partial';
       finishRun(db, runId, outcome, transport.stats, failed.map((f) => `${f.collection}: ${(f.error as Error).message}`).join('; ') || undefined);

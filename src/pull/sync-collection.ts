@@ -20,6 +20,7 @@ import {
   type CollectionCounts,
   type CollectionMode,
   type Db,
+  WriteBatch,
 } from '../store/index.js';
 
 export interface RequestStats {
@@ -70,6 +71,8 @@ export interface SyncCollectionOptions {
   maxRestarts?: number;
   now?: () => number;
   onProgress?: (p: CollectionProgress) => void;
+  /** Shared by the collections of a run; default: commit every page on its own. */
+  batch?: WriteBatch;
 }
 
 /**
@@ -85,6 +88,7 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
   const query = connector.firstUrl(o.context);
   const state = getSyncState(db, name);
   const counts = emptyCounts();
+  const batch = o.batch ?? new WriteBatch(db);
 
   let mode: CollectionMode;
   let link: string;
@@ -105,10 +109,10 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
     link = query;
     roundStart = runId;
   }
-  db.transaction(() => {
+  batch.write(() => {
     startRunCollection(db, runId, name, mode, now());
     if (!resumed) beginRound(db, name, mode, link, query, runId, now());
-  })();
+  });
 
   const progress = (event: CollectionProgress['event'], detail?: string) =>
     o.onProgress?.({
@@ -138,7 +142,7 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
       try {
         for await (const page of o.readPages(link, stats)) {
           const at = isoNow(now());
-          db.transaction(() => {
+          batch.write(() => {
             const c = applyPage(db, connector, page.value, { runId, mode, at });
             const d: Partial<CollectionCounts> = { ...c, ...takeRequestCounts(), pages: 1 };
             if (page.nextLink) {
@@ -153,7 +157,11 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
             }
             addRunCollectionCounts(db, runId, name, d);
             for (const [k, v] of Object.entries(d)) counts[k as keyof CollectionCounts] += v ?? 0;
-          })();
+          });
+          // The round's end (new deltaLink, tombstones) is made durable at once; pages in between
+          // are committed a few times a second.
+          if (page.nextLink) batch.maybeCommit();
+          else batch.commit();
           if (page.nextLink) link = page.nextLink;
           progress('page');
         }
@@ -165,13 +173,13 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
           mode = 'full';
           link = query;
           roundStart = runId;
-          db.transaction(() => {
+          batch.write(() => {
             forgetSeenThisRun();
             dropDeltaLink(db, name, now());
             beginRound(db, name, mode, link, query, runId, now());
             setRunCollectionMode(db, runId, name, mode);
             addRunCollectionCounts(db, runId, name, { resyncs: 1, ...takeRequestCounts() });
-          })();
+          });
           counts.resyncs++;
           progress('resync', (error as Error).message);
           continue;
@@ -182,11 +190,11 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
           const again = getSyncState(db, name);
           link = mode === 'delta' && again?.delta_link ? again.delta_link : query;
           roundStart = runId;
-          db.transaction(() => {
+          batch.write(() => {
             if (mode === 'full') forgetSeenThisRun();
             beginRound(db, name, mode, link, query, runId, now());
             addRunCollectionCounts(db, runId, name, takeRequestCounts());
-          })();
+          });
           progress('restart', (error as Error).message);
           continue;
         }
@@ -194,17 +202,19 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
       }
     }
   } catch (error) {
-    db.transaction(() => {
+    batch.write(() => {
       addRunCollectionCounts(db, runId, name, takeRequestCounts());
       finishRunCollection(db, runId, name, 'failed', (error as Error).message, now());
-    })();
+    });
+    batch.commit();
     counts.requests = stats.requests;
     counts.throttled = stats.throttled;
     counts.retries = stats.retries;
     progress('failed', (error as Error).message);
     return { collection: name, mode, resumed, outcome: 'failed', durationMs: now() - started, error, ...counts };
   }
-  finishRunCollection(db, runId, name, 'success', undefined, now());
+  batch.write(() => finishRunCollection(db, runId, name, 'success', undefined, now()));
+  batch.commit();
   progress('done');
   return { collection: name, mode, resumed, outcome: 'success', durationMs: now() - started, ...counts };
 }

@@ -6,3 +6,4 @@ export * from './relations.js';
 export * from './runs.js';
 export * from './sync-state.js';
 export { isoNow, type Db } from './sqlite.js';
+export { WriteBatch } from './write-batch.js';
