@@ -1,6 +1,7 @@
-import type { Connector, GraphObject, MappedItem } from '../src/pull/connector.js';
+import type { Connector } from '../src/pull/connector.js';
 import type { RelationScope } from '../src/store/relations.js';
-import { deltaLinks, ownProperties, removedReason } from './lib/delta-annotations.js';
+import { deltaLinks } from './lib/delta-annotations.js';
+import { mapDeltaObject } from './lib/map-delta-object.js';
 
 const memberOf: RelationScope = { relation: 'memberOf', anchor: 'target', anchorType: 'group' };
 const ownerOf: RelationScope = { relation: 'ownerOf', anchor: 'target', anchorType: 'group' };
@@ -30,17 +31,6 @@ export const groups: Connector = {
   firstUrl() {
     return `/groups/delta?$select=${SELECT.join(',')}`;
   },
-  map(obj: GraphObject): MappedItem[] {
-    const id = obj.id as string;
-    const reason = removedReason(obj);
-    if (reason !== undefined) return [{ entityType: 'group', id, removed: reason, links: [] }];
-    return [
-      {
-        entityType: 'group',
-        id,
-        data: ownProperties(obj),
-        links: [...deltaLinks(obj, 'members', memberOf, id), ...deltaLinks(obj, 'owners', ownerOf, id)],
-      },
-    ];
-  },
+  map: (obj) =>
+    mapDeltaObject(obj, 'group', (id) => [...deltaLinks(obj, 'members', memberOf, id), ...deltaLinks(obj, 'owners', ownerOf, id)]),
 };

@@ -1,6 +1,7 @@
-import type { Connector, GraphObject, MappedItem } from '../src/pull/connector.js';
+import type { Connector } from '../src/pull/connector.js';
 import type { RelationScope } from '../src/store/relations.js';
-import { deltaLinks, ownProperties, removedReason } from './lib/delta-annotations.js';
+import { deltaLinks } from './lib/delta-annotations.js';
+import { mapDeltaObject } from './lib/map-delta-object.js';
 
 const reportsTo: RelationScope = { relation: 'reportsTo', anchor: 'source', anchorType: 'user' };
 
@@ -45,17 +46,5 @@ export const users: Connector = {
     const select = LEAVE_DATE_ROLES.some((r) => ctx.grantedRoles.has(r)) ? [...SELECT, 'employeeLeaveDateTime'] : SELECT;
     return `/users/delta?$select=${select.join(',')}`;
   },
-  map(obj: GraphObject): MappedItem[] {
-    const id = obj.id as string;
-    const reason = removedReason(obj);
-    if (reason !== undefined) return [{ entityType: 'user', id, removed: reason, links: [] }];
-    return [
-      {
-        entityType: 'user',
-        id,
-        data: ownProperties(obj),
-        links: deltaLinks(obj, 'manager', reportsTo, id, 'user').map((l) => ({ ...l, otherType: l.otherType ?? 'user' })),
-      },
-    ];
-  },
+  map: (obj) => mapDeltaObject(obj, 'user', (id) => deltaLinks(obj, 'manager', reportsTo, id, 'user')),
 };
