@@ -15,6 +15,7 @@ export interface PullCommandOptions {
   only?: string[];
   signInsDays?: number;
   concurrency?: number;
+  commitEvery?: number;
 }
 
 const positive = (label: string) => (value: string) => {
@@ -41,6 +42,15 @@ export function pullCommand(io: Io, setExit: (code: number) => void): Command {
     )
     .addOption(new Option('--sign-ins-days <n>', 'how far back the first sign-in pull reaches (signIns collection)').argParser(positive('--sign-ins-days')).default(7))
     .addOption(new Option('--concurrency <n>', 'Graph requests in flight at once').argParser(positive('--concurrency')).default(4))
+    .addOption(
+      new Option('--commit-every <ms>', 'commit written pages at least this often (0: after every page; a crash re-reads at most this much)')
+        .argParser((v: string) => {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('--commit-every must be a whole number of milliseconds (0 or more).');
+          return n;
+        })
+        .default(1000),
+    )
     .addHelpText(
       'after',
       `
@@ -67,6 +77,7 @@ Exit codes: 0 success, 1 fatal (configuration, authentication, database), 2 usag
           full: opts.full,
           only: opts.only,
           concurrency: opts.concurrency,
+          commitEveryMs: opts.commitEvery,
           onProgress: (p) => reporter.progress(p),
           onTransportEvent: (e) => reporter.transport(e),
         });

@@ -68,7 +68,7 @@ function pull(world: World, dir: string, db: string) {
  * after request n are held unanswered until the process is gone, so the kill always lands inside the
  * run. Resolves once the child is gone; fails if the run ended before request n arrived.
  */
-async function pullKilledAt(world: World, dir: string, db: string, n: number, point: KillPoint, delayMs: number): Promise<void> {
+async function pullKilledAt(world: World, dir: string, db: string, n: number, point: KillPoint, delayMs: number, commitEvery?: number): Promise<void> {
   const base = world.graphRequests;
   let run: CliRun | undefined;
   let killing: Promise<void> | undefined;
@@ -87,7 +87,9 @@ async function pullKilledAt(world: World, dir: string, db: string, n: number, po
     else killing = new Promise((r) => setTimeout(r, delayMs)).then(() => run!.kill());
   };
   try {
-    run = startCli(['pull', '--db', db], { env: world.env(), cwd: dir });
+    // With --commit-every 0 every page is its own commit, so the kill finds many committed states;
+    // without it the default batching is what gets killed.
+    run = startCli(['pull', '--db', db, ...(commitEvery === undefined ? [] : ['--commit-every', String(commitEvery)])], { env: world.env(), cwd: dir });
     const r = await run.done;
     expect(killing, `the run ended (exit ${r.code}) before Graph request ${n} arrived: ${r.stderr.slice(-500)}`).toBeDefined();
     expect(r.signal).toBe('SIGKILL');
@@ -169,7 +171,7 @@ describe('a pull killed with SIGKILL at a random Graph request', () => {
       dirs.push(dir);
       const db = join(dir, 'entra.db');
 
-      await pullKilledAt(world, dir, db, n, point, delayMs);
+      await pullKilledAt(world, dir, db, n, point, delayMs, seed % 2 === 0 ? 0 : undefined);
       expectOpensAfterCrash(db);
       if (process.env.E2E_DEBUG) console.log(`full: n=${n}/${fullRequests} ${point}: ${dbState(db).entities.length} objects committed`);
       // Nothing was ever removed from this tenant: an unfinished full round must not tombstone anything.
