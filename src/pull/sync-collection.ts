@@ -1,6 +1,7 @@
 import type { Connector, ConnectorContext, GraphObject } from './connector.js';
 import { applyPage } from './apply-page.js';
 import { graphErrorKind } from './graph-error-kind.js';
+import { planRound } from './plan-round.js';
 import {
   addRunCollectionCounts,
   beginRound,
@@ -90,25 +91,9 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
   const counts = emptyCounts();
   const batch = o.batch ?? new WriteBatch(db);
 
-  let mode: CollectionMode;
-  let link: string;
-  let roundStart: number;
-  let resumed = false;
-  if (state?.round_mode && state.round_next_link && state.query === query && !(o.full && state.round_mode === 'delta')) {
-    // A round an earlier run did not finish: go on from its last committed page.
-    mode = state.round_mode;
-    link = state.round_next_link;
-    roundStart = state.round_start_run ?? runId;
-    resumed = true;
-  } else if (connector.changeTracking === 'delta' && !o.full && state?.delta_link && state.query === query) {
-    mode = 'delta';
-    link = state.delta_link;
-    roundStart = runId;
-  } else {
-    mode = 'full';
-    link = query;
-    roundStart = runId;
-  }
+  const plan = planRound(state, { query, changeTracking: connector.changeTracking, full: o.full === true, runId });
+  let { mode, link, roundStart } = plan;
+  const { resumed } = plan;
   batch.write(() => {
     startRunCollection(db, runId, name, mode, now());
     if (!resumed) beginRound(db, name, mode, link, query, runId, now());
