@@ -2,6 +2,11 @@ import type { Connector, ConnectorContext, GraphObject } from './connector.js';
 import { applyPage } from './apply-page.js';
 import { graphErrorKind } from './graph-error-kind.js';
 import { planRound } from './plan-round.js';
+import { GraphError } from '../errors/index.js';
+
+function isStaleLinkError(error: unknown): boolean {
+  return error instanceof GraphError && error.status !== undefined && [400, 404, 410].includes(error.status);
+}
 import {
   addRunCollectionCounts,
   beginRound,
@@ -94,6 +99,7 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
   const plan = planRound(state, { query, changeTracking: connector.changeTracking, full: o.full === true, runId });
   let { mode, link, roundStart } = plan;
   const { resumed } = plan;
+  const resumedLink = resumed ? link : undefined;
   batch.write(() => {
     startRunCollection(db, runId, name, mode, now());
     if (!resumed) beginRound(db, name, mode, link, query, runId, now());
@@ -124,8 +130,10 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
   let restarts = 0;
   try {
     for (;;) {
+      let pagesThisAttempt = 0;
       try {
         for await (const page of o.readPages(link, stats)) {
+          pagesThisAttempt++;
           const at = isoNow(now());
           batch.write(() => {
             const c = applyPage(db, connector, page.value, { runId, mode, at });
@@ -152,7 +160,11 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
         }
         break;
       } catch (error) {
-        const kind = graphErrorKind(error);
+        let kind = graphErrorKind(error);
+        // A link saved by an earlier run may have outlived its skip token in ways Graph reports
+        // with other 4xx codes than Directory_ExpiredPageToken: never let such a link wedge the
+        // collection; begin the round again instead.
+        if (kind === 'fatal' && resumedLink === link && pagesThisAttempt === 0 && isStaleLinkError(error)) kind = 'restart';
         if (kind === 'resync' && mode === 'delta') {
           // The saved deltaLink expired or the service reset sync: everything again, then tombstone.
           mode = 'full';

@@ -196,3 +196,26 @@ describe('syncCollection (delta engine over scripted pages)', () => {
     expect(s.asked[0]).toMatch(/^\/users\/delta\?\$select=/);
   });
 });
+
+describe('resuming from a saved link', () => {
+  it('a saved nextLink that Graph now rejects with another 400 begins the round again instead of failing every run', async () => {
+    runId = 0;
+    const db = openDatabase(':memory:');
+    await run(db, users, script({ first: { value: [u('a'), u('b')], deltaLink: 'https://g/d1' } }).reader);
+    await run(db, users, script({ first: { value: [u('a')], nextLink: 'https://g/p2' }, 'https://g/p2': new Error('killed') }).reader, true);
+    const stale = new GraphError('GRAPH_REQUEST_FAILED', 'bad skip token', { status: 400, graphCode: 'Request_BadRequest' });
+    const s = script({ 'https://g/p2': stale, first: { value: [u('a')], deltaLink: 'https://g/d2' } });
+    const r = await run(db, users, s.reader);
+    expect(s.asked[0]).toBe('https://g/p2');
+    expect(r).toMatchObject({ outcome: 'success', mode: 'full' });
+    expect(live(db, 'user')).toEqual(['a']);
+  });
+
+  it('the same 400 on a fresh link is not retried in a loop: the collection fails', async () => {
+    runId = 0;
+    const db = openDatabase(':memory:');
+    const bad = new GraphError('GRAPH_REQUEST_FAILED', 'bad request', { status: 400, graphCode: 'Request_BadRequest' });
+    const r = await run(db, users, script({ first: bad }).reader);
+    expect(r.outcome).toBe('failed');
+  });
+});
