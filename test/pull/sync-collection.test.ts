@@ -14,7 +14,7 @@ function script(pages: Record<string, GraphPage | Error>) {
     while (next) {
       asked.push(next);
       stats.requests++;
-      const p = pages[next.startsWith('/') ? 'first' : next];
+      const p: GraphPage | Error | undefined = pages[next.startsWith('/') ? 'first' : next];
       if (p === undefined) throw new Error(`unscripted ${next}`);
       if (p instanceof Error) throw p;
       yield p;

@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { runPull, type PullOptions, type PullSummary } from '../../src/pull/run-pull.js';
 import { liveState, truthState, type DbState, type SimWorld } from './sim-world.js';
 import type { Tenant } from '../../src/sim/tenant/index.js';
+import type { EntityRow, RelationRow } from '../../src/store/index.js';
 
 /** Backoff that never sleeps long (the server's Retry-After still wins). */
 export const fastRetry = { baseDelayMs: 5, maxDelayMs: 50 };
@@ -65,28 +66,11 @@ export function expectTruth(path: string, tenant: Tenant): void {
   expect(got).toEqual(want);
 }
 
-export interface EntityRowT {
-  entity_type: string;
-  id: string;
-  display_name: string | null;
-  data: string;
-  first_seen_run: number | null;
-  last_seen_run: number | null;
-  deleted_at: string | null;
-}
+/** The columns the tests read of a link. */
+export type RelationRowT = Pick<RelationRow, 'relation' | 'source_type' | 'source_id' | 'target_type' | 'target_id' | 'deleted_at' | 'last_seen_run'>;
 
-export interface RelationRowT {
-  relation: string;
-  source_type: string;
-  source_id: string;
-  target_type: string;
-  target_id: string;
-  deleted_at: string | null;
-  last_seen_run: number | null;
-}
-
-export function entityRow(path: string, type: string, id: string): EntityRowT | undefined {
-  return readDb(path, (db) => db.prepare('SELECT * FROM entities WHERE entity_type = ? AND id = ?').get(type, id) as EntityRowT | undefined);
+export function entityRow(path: string, type: string, id: string): EntityRow | undefined {
+  return readDb(path, (db) => db.prepare('SELECT * FROM entities WHERE entity_type = ? AND id = ?').get(type, id) as EntityRow | undefined);
 }
 
 export function relationRows(path: string, where: Partial<Record<keyof RelationRowT, string>>): RelationRowT[] {
