@@ -1,13 +1,13 @@
 import {
   ClientCertificateCredential,
   ClientSecretCredential,
-  ManagedIdentityCredential,
   type TokenCredential,
 } from '@azure/identity';
 import { ConfigError } from '../errors/index.js';
 import { isMicrosoftLoginHost } from '../config/clouds.js';
 import type { Config } from '../config/config.js';
 import { loadCertificatePem } from './load-certificate.js';
+import { createManagedIdentityCredential } from './managed-identity-credential.js';
 
 /** The constructor arguments a credential is built from, kept separate so tests can inspect them. */
 export type CredentialPlan =
@@ -56,8 +56,9 @@ export function createCredentialFactory(config: Readonly<Config>): () => TokenCr
       return () => new ClientCertificateCredential(plan.tenantId, plan.clientId, { certificate }, plan.options);
     }
     case 'managed-identity': {
-      const clientId = plan.clientId;
-      return () => (clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential());
+      // Every credential after the first replaces a token Graph refused: it must not come from a cache.
+      let made = 0;
+      return () => createManagedIdentityCredential(plan.clientId, made++ > 0);
     }
   }
 }

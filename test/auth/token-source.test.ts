@@ -144,6 +144,24 @@ describe('createTokenSource against the simulated login service', () => {
     expect(seen).toEqual([`GET ${MI_ORIGIN}/MSI/token/`]);
   });
 
+  it('managed identity: invalidate() after a refused token gets a new one from the identity endpoint, not from msal-node\'s shared cache', async () => {
+    sim = makeSim();
+    vi.stubEnv('IDENTITY_ENDPOINT', `${MI_ORIGIN}/MSI/token/`);
+    vi.stubEnv('IDENTITY_HEADER', 'mi-header-value');
+    const source = createTokenSource(config({ method: 'managed-identity' }, { clientId: MI_CLIENT }));
+    const first = await source.getToken();
+    sim.revokeAll();
+    const before = seen.length;
+    source.invalidate();
+    const second = await source.getToken();
+    expect(second).not.toBe(first);
+    expect(seen.length).toBe(before + 1);
+    expect(sim.verifyBearer(`Bearer ${second}`, GRAPH).ok).toBe(true);
+    // and the ordinary path afterwards serves the refreshed token from the cache
+    source.invalidate();
+    expect(await source.getToken()).not.toBe(first);
+  });
+
   it.each([
     ['wrong secret', secretConfig('wrong-secret-value'), 'AUTH_INVALID_SECRET', /not valid for app 22222222-.*copy the secret Value, not its ID/],
     ['expired secret', secretConfig('expired-one'), 'AUTH_EXPIRED_SECRET', /AADSTS7000222/],
