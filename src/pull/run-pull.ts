@@ -105,6 +105,8 @@ export function toolVersion(): string {
 export async function runPull(o: PullOptions): Promise<PullSummary> {
   const connectors = selectConnectors(o.only);
   const started = Date.now();
+  // Built first: an unreadable certificate is a configuration error that must not create or touch a database.
+  const tokenSource = o.tokenSource ?? createTokenSource(o.config);
   const dbPath = o.config.dbPath;
   const lock = acquireRunLock(dbPath);
   try {
@@ -112,7 +114,6 @@ export async function runPull(o: PullOptions): Promise<PullSummary> {
     try {
       bindTenant(db, o.config.tenantId, dbPath);
       const runId = startRun(db, o.command ?? 'pull', toolVersion());
-      const tokenSource = o.tokenSource ?? createTokenSource(o.config);
       const transport = createGraphTransport({
         graphEndpoint: o.config.graphEndpoint,
         tokenSource,

@@ -244,6 +244,18 @@ describe('exit codes and messages', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('an unreadable certificate: exit 1 naming the variable and the file, no database created', async () => {
+    const dir = newDir();
+    const r = await runCli(['pull', '--db', join(dir, 'entra.db')], {
+      env: world.env({ AZURE_CLIENT_SECRET: undefined, AZURE_CLIENT_CERTIFICATE_PATH: join(dir, 'app.pem') }),
+      cwd: dir,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('AZURE_CLIENT_CERTIFICATE_PATH');
+    expect(r.stderr).toContain(join(dir, 'app.pem'));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('a corrupt database file: exit 1, the file is left byte for byte as it was', async () => {
     const dir = newDir();
     const db = join(dir, 'entra.db');
