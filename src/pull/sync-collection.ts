@@ -4,6 +4,22 @@ import { graphErrorKind } from './graph-error-kind.js';
 import { planRound } from './plan-round.js';
 import { GraphError } from '../errors/index.js';
 
+/** A 403 names the permission this collection needs, which only the connector knows. */
+function explainForCollection(error: unknown, connector: Connector): unknown {
+  if (!(error instanceof GraphError) || error.status !== 403) return error;
+  const others = connector.alsoAccepted.length > 0 ? ` (or one of ${connector.alsoAccepted.join(', ')})` : '';
+  return new GraphError(error.code, `${connector.name}: ${error.message}`, {
+    status: error.status,
+    graphCode: error.graphCode,
+    request: error.request,
+    requestId: error.requestId,
+    cause: error,
+    suggestion:
+      `The ${connector.name} collection needs the application permission ${connector.permission}${others} with admin consent ` +
+      `(Entra admin center > App registrations > your app > API permissions). Or leave it out with --only.`,
+  });
+}
+
 function isStaleLinkError(error: unknown): boolean {
   return error instanceof GraphError && error.status !== undefined && [400, 404, 410].includes(error.status);
 }
@@ -198,7 +214,8 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
         throw error;
       }
     }
-  } catch (error) {
+  } catch (caught) {
+    const error = explainForCollection(caught, connector);
     batch.write(() => {
       addRunCollectionCounts(db, runId, name, takeRequestCounts());
       finishRunCollection(db, runId, name, 'failed', (error as Error).message, now());

@@ -26,6 +26,9 @@ describe('permissions', () => {
     expect(err).toBeInstanceOf(GraphError);
     expect(err.graphCode).toBe('Authorization_RequestDenied');
     expect(err.status).toBe(403);
+    // The explanation names the permission the collection needs.
+    expect(err.suggestion).toMatch(/GroupMember\.Read\.All.*admin consent/);
+    expect(err.requestId).toMatch(/^[0-9a-f-]{36}$/);
     // Not retried: a 403 is final.
     expect(world.graph.requests.filter((q) => q.path.includes('/groups/delta'))).toHaveLength(1);
     const want = truthState(world.tenant);
