@@ -6,7 +6,7 @@ import { CONNECTORS } from '../../connectors/index.js';
 import { describeError, formatError } from './handle-error.js';
 import { formatPullSummary } from './format-pull-summary.js';
 import { createProgressReporter } from './progress-reporter.js';
-import type { Io } from './io.js';
+import { signalExitCode, type Io } from './io.js';
 
 export interface PullCommandOptions {
   db?: string;
@@ -64,15 +64,25 @@ AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH, or ENTRA_AUTH=managed-ide
 Collections known to the contract: ${COLLECTION_NAMES.join(', ')}.
 
 Exit codes: 0 success, 1 fatal (configuration, authentication, database), 2 usage,
-3 partial (some collections failed; every other collection was committed).`,
+3 partial (some collections failed; every other collection was committed),
+130/143 stopped by SIGINT/SIGTERM after committing the pages written so far.`,
     )
     .action(async (opts: PullCommandOptions) => {
       selectConnectors(opts.only); // unknown names are usage errors before anything else happens
       const config = loadConfig({ env: io.env, cwd: io.cwd, flags: { db: opts.db }, require: 'credentials' });
       const reporter = createProgressReporter(io.stderr);
+      // First SIGINT/SIGTERM: stop after the page being written, commit, record the run as interrupted.
+      // A second one: quit at once (the database stays consistent; at most --commit-every is re-read).
+      const stop = new AbortController();
+      const offSignal = io.onStopSignal?.((signal) => {
+        if (stop.signal.aborted) process.exit(signalExitCode(signal));
+        io.stderr.write(`\n${signal}: stopping after the current page (again to quit at once)\n`);
+        stop.abort(signal);
+      });
       let summary: PullSummary;
       try {
         summary = await runPull({
+          signal: stop.signal,
           config,
           full: opts.full,
           only: opts.only,
@@ -82,10 +92,12 @@ Exit codes: 0 success, 1 fatal (configuration, authentication, database), 2 usag
           onTransportEvent: (e) => reporter.transport(e),
         });
       } finally {
+        offSignal?.();
         reporter.done();
       }
       printSummary(io, summary, opts.json === true);
-      setExit(summary.outcome === 'success' ? 0 : summary.outcome === 'partial' ? 3 : 1);
+      if (summary.outcome === 'interrupted') setExit(signalExitCode(String(stop.signal.reason)));
+      else setExit(summary.outcome === 'success' ? 0 : summary.outcome === 'partial' ? 3 : 1);
     });
 }
 

@@ -4,3 +4,4 @@ export { UsageError } from './usage-error.js';
 export { AuthError } from './auth-error.js';
 export { GraphError } from './graph-error.js';
 export { DatabaseError } from './database-error.js';
+export { InterruptedError } from './interrupted-error.js';

@@ -36,12 +36,14 @@ export interface PullOptions {
   onTransportEvent?: (e: TransportEvent) => void;
   /** Longest time page writes wait to be committed together (default 1000 ms; 0 commits every page). */
   commitEveryMs?: number;
+  /** Abort to stop at the next page boundary, committing what was written (SIGINT/SIGTERM). */
+  signal?: AbortSignal;
 }
 
 export interface CollectionSummary {
   mode: 'full' | 'delta';
   resumed: boolean;
-  outcome: 'success' | 'failed';
+  outcome: 'success' | 'failed' | 'interrupted';
   upserts: number;
   deletions: number;
   linksUpserted: number;
@@ -58,7 +60,7 @@ export interface CollectionSummary {
 export interface PullSummary {
   runId: number;
   database: string;
-  outcome: 'success' | 'partial' | 'failed';
+  outcome: 'success' | 'partial' | 'failed' | 'interrupted';
   durationMs: number;
   requests: number;
   throttled: number;
@@ -136,14 +138,19 @@ export async function runPull(o: PullOptions): Promise<PullSummary> {
       try {
         results = await Promise.all(
           connectors.map((connector) =>
-            syncCollection({ db, connector, runId, readPages, batch, context: { grantedRoles: roles }, full: o.full, onProgress: o.onProgress }),
+            syncCollection({
+              db, connector, runId, readPages, batch, signal: o.signal,
+              context: { grantedRoles: roles }, full: o.full, onProgress: o.onProgress,
+            }),
           ),
         );
       } finally {
         batch.commit();
       }
       const failed = results.filter((r) => r.outcome === 'failed');
-      const outcome = failed.length === 0 ? 'success' : failed.length === results.length ? 'failed' : 'partial';
+      const outcome = o.signal?.aborted
+        ? 'interrupted'
+        : failed.length === 0 ? 'success' : failed.length === results.length ? 'failed' : 'partial';
       finishRun(db, runId, outcome, transport.stats, failed.map((f) => `${f.collection}: ${(f.error as Error).message}`).join('; ') || undefined);
       return {
         runId,

@@ -2,7 +2,7 @@ import type { Connector, ConnectorContext, GraphObject } from './connector.js';
 import { applyPage } from './apply-page.js';
 import { graphErrorKind } from './graph-error-kind.js';
 import { planRound } from './plan-round.js';
-import { GraphError } from '../errors/index.js';
+import { GraphError, InterruptedError } from '../errors/index.js';
 
 /** A 403 names the permission this collection needs, which only the connector knows. */
 function explainForCollection(error: unknown, connector: Connector): unknown {
@@ -76,7 +76,7 @@ export interface CollectionResult extends CollectionCounts {
   collection: string;
   mode: CollectionMode;
   resumed: boolean;
-  outcome: 'success' | 'failed';
+  outcome: 'success' | 'failed' | 'interrupted';
   durationMs: number;
   error?: unknown;
 }
@@ -95,6 +95,8 @@ export interface SyncCollectionOptions {
   onProgress?: (p: CollectionProgress) => void;
   /** Shared by the collections of a run; default: commit every page on its own. */
   batch?: WriteBatch;
+  /** When aborted, the collection stops after the page it is writing (its reason names the signal). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -172,6 +174,7 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
           if (page.nextLink) batch.maybeCommit();
           else batch.commit();
           if (page.nextLink) link = page.nextLink;
+          if (page.nextLink && o.signal?.aborted) throw new InterruptedError(String(o.signal.reason ?? 'a signal'));
           progress('page');
         }
         break;
@@ -216,16 +219,17 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
     }
   } catch (caught) {
     const error = explainForCollection(caught, connector);
+    const outcome = error instanceof InterruptedError ? 'interrupted' : 'failed';
     batch.write(() => {
       addRunCollectionCounts(db, runId, name, takeRequestCounts());
-      finishRunCollection(db, runId, name, 'failed', (error as Error).message, now());
+      finishRunCollection(db, runId, name, outcome, (error as Error).message, now());
     });
     batch.commit();
     counts.requests = stats.requests;
     counts.throttled = stats.throttled;
     counts.retries = stats.retries;
     progress('failed', (error as Error).message);
-    return { collection: name, mode, resumed, outcome: 'failed', durationMs: now() - started, error, ...counts };
+    return { collection: name, mode, resumed, outcome, durationMs: now() - started, error, ...counts };
   }
   batch.write(() => finishRunCollection(db, runId, name, 'success', undefined, now()));
   batch.commit();
