@@ -15,7 +15,7 @@ import { syncCollection, type CollectionProgress, type CollectionResult, type Pa
 /**
  * Pages written within this long share one commit. Measured on the benchmark tenant (1.1M links):
  * a commit per page spends most of the pull rewriting B-tree pages into the WAL; 1 s batches cut
- * the full pull from 55 s to about 30 s, and a crash re-reads at most a second of pages.
+ * the full pull from 55 s to 31 s, and a crash re-reads at most a second of pages.
  */
 export const DEFAULT_COMMIT_EVERY_MS = 1000;
 
