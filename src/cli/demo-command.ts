@@ -10,6 +10,7 @@ import { createLoginSim } from '../sim/login/login-sim.js';
 import { startSimServer } from '../sim/https-server.js';
 import { demoTenant } from '../sim/tenant/index.js';
 import type { SimHandler } from '../sim/sim-http.js';
+import { simPullEnv } from '../sim/pull-env.js';
 import type { Io } from './io.js';
 
 /** The simulated tenant's identifiers: not real, and the secret opens nothing but the simulation. */
@@ -60,16 +61,12 @@ async function runDemo(io: Io, opts: DemoOptions): Promise<number> {
   try {
     const stats = tenant.stats();
     say(`Simulated Graph at ${server.origin}: ${stats.users} users, ${stats.groups} groups, ${stats.memberLinks} memberships.`);
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(io.env)) if (!/^(AZURE_|ENTRA_|GRAPH_ENDPOINT$|IDENTITY_)/.test(k)) env[k] = v;
-    Object.assign(env, {
-      // The loopback simulation's own CA, trusted by the child process only; certificate checks stay on.
-      NODE_EXTRA_CA_CERTS: join(tls, 'ca.pem'),
-      AZURE_TENANT_ID: DEMO.tenantId,
-      AZURE_CLIENT_ID: DEMO.clientId,
-      AZURE_CLIENT_SECRET: DEMO.secret,
-      AZURE_AUTHORITY_HOST: server.origin,
-      GRAPH_ENDPOINT: server.origin,
+    const env = simPullEnv(io.env, {
+      origin: server.origin,
+      tenantId: DEMO.tenantId,
+      clientId: DEMO.clientId,
+      clientSecret: DEMO.secret,
+      caFile: join(tls, 'ca.pem'),
     });
 
     say('\n1. First pull: everything (full).');

@@ -1,8 +1,8 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { wholeNumber } from './option-parsers.js';
 import { loadConfig } from '../config/index.js';
 import { runPull, selectConnectors, type PullSummary } from '../pull/run-pull.js';
-import { COLLECTION_NAMES } from '../../connectors/index.js';
-import { CONNECTORS } from '../../connectors/index.js';
+import { COLLECTION_NAMES, CONNECTORS } from '../../connectors/index.js';
 import { describeError, formatError } from './handle-error.js';
 import { formatPullSummary } from './format-pull-summary.js';
 import { createProgressReporter } from './progress-reporter.js';
@@ -18,11 +18,6 @@ export interface PullCommandOptions {
   commitEvery?: number;
 }
 
-const positive = (label: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${label} must be a positive whole number.`);
-  return n;
-};
 
 export function pullCommand(io: Io, setExit: (code: number) => void): Command {
   return new Command('pull')
@@ -40,15 +35,11 @@ export function pullCommand(io: Io, setExit: (code: number) => void): Command {
       `comma-separated collections (this version: ${CONNECTORS.map((c) => c.name).join(', ')})`,
       (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean),
     )
-    .addOption(new Option('--sign-ins-days <n>', 'how far back the first sign-in pull reaches (signIns collection)').argParser(positive('--sign-ins-days')).default(7))
-    .addOption(new Option('--concurrency <n>', 'Graph requests in flight at once').argParser(positive('--concurrency')).default(4))
+    .addOption(new Option('--sign-ins-days <n>', 'how far back the first sign-in pull reaches (signIns collection)').argParser(wholeNumber('--sign-ins-days')).default(7))
+    .addOption(new Option('--concurrency <n>', 'Graph requests in flight at once').argParser(wholeNumber('--concurrency')).default(4))
     .addOption(
       new Option('--commit-every <ms>', 'commit written pages at least this often (0: after every page; a crash re-reads at most this much)')
-        .argParser((v: string) => {
-          const n = Number(v);
-          if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('--commit-every must be a whole number of milliseconds (0 or more).');
-          return n;
-        })
+        .argParser(wholeNumber('--commit-every', 0))
         .default(1000),
     )
     .addHelpText(

@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { wholeNumber } from './option-parsers.js';
 import { loadConfig } from '../config/index.js';
 import { readStatus, type StatusReport } from '../pull/read-status.js';
 import type { Io } from './io.js';
@@ -48,11 +49,7 @@ export function statusCommand(io: Io): Command {
     .summary('show recent runs, per-collection counts and the age of each delta state')
     .option('--db <path>', 'database file (env ENTRA_DB)')
     .option('--json', 'print the status as JSON on stdout')
-    .option('--limit <n>', 'how many recent runs to show', (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('--limit must be a positive whole number.');
-      return n;
-    }, 10)
+    .option('--limit <n>', 'how many recent runs to show', wholeNumber('--limit'), 10)
     .addHelpText('after', '\nExamples:\n  $ entra-extract status\n  $ entra-extract status --db contoso.db --json --limit 3\n\nNeeds no credentials: it only reads the database.')
     .action((opts: { db?: string; json?: boolean; limit: number }) => {
       const config = loadConfig({ env: io.env, cwd: io.cwd, flags: { db: opts.db }, require: 'database' });

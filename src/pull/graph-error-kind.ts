@@ -14,3 +14,11 @@ export function graphErrorKind(error: unknown): 'resync' | 'restart' | 'fatal' {
   if (error.graphCode === 'Directory_ExpiredPageToken') return 'restart';
   return 'fatal';
 }
+
+/**
+ * A resumed link that Graph now refuses with a client error: a skip token may outlive its use in
+ * ways Graph reports with other codes than Directory_ExpiredPageToken.
+ */
+export function isStaleLinkError(error: unknown): boolean {
+  return error instanceof GraphError && error.status !== undefined && [400, 404, 410].includes(error.status);
+}

@@ -8,9 +8,9 @@ import { acquireRunLock, bindTenant, finishRun, openDatabase, startRun, WriteBat
 import { packageRoot } from '../store/package-root.js';
 import { UsageError } from '../errors/index.js';
 import { CONNECTORS, COLLECTION_NAMES } from '../../connectors/index.js';
-import type { Connector, GraphObject } from './connector.js';
+import type { Connector } from './connector.js';
 import { grantedRoles } from './granted-roles.js';
-import { syncCollection, type CollectionProgress, type CollectionResult, type PageReader } from './sync-collection.js';
+import { syncCollection, type CollectionProgress, type CollectionResult, type GraphPage, type PageReader } from './sync-collection.js';
 
 /**
  * Pages written within this long share one commit. Measured on the benchmark tenant (1.1M links):
@@ -20,7 +20,7 @@ import { syncCollection, type CollectionProgress, type CollectionResult, type Pa
 export const DEFAULT_COMMIT_EVERY_MS = 1000;
 
 export interface PullOptions {
-  config: Readonly<Pick<Config, 'graphEndpoint' | 'tenantId' | 'dbPath'>> & Readonly<Config>;
+  config: Readonly<Config>;
   /** Ignore saved delta state for this run. */
   full?: boolean;
   /** Collection names (CONTRACT.md section 3); default every collection this version pulls. */
@@ -131,8 +131,7 @@ export async function runPull(o: PullOptions): Promise<PullSummary> {
         finishRun(db, runId, 'failed', transport.stats, (error as Error).message);
         throw error;
       }
-      const readPages: PageReader = (url, stats) =>
-        pages(transport, url, { stats }) as AsyncIterable<{ value: GraphObject[]; nextLink?: string; deltaLink?: string }>;
+      const readPages: PageReader = (url, stats) => pages(transport, url, { stats }) as AsyncIterable<GraphPage>;
       const batch = new WriteBatch(db, o.commitEveryMs ?? DEFAULT_COMMIT_EVERY_MS);
       let results: CollectionResult[];
       try {

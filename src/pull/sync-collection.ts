@@ -1,28 +1,11 @@
 import type { Connector, ConnectorContext, GraphObject } from './connector.js';
+import { emptyStats, type TransportStats } from '../graph/index.js';
 import { applyPage } from './apply-page.js';
-import { graphErrorKind } from './graph-error-kind.js';
+import { graphErrorKind, isStaleLinkError } from './graph-error-kind.js';
 import { planRound } from './plan-round.js';
-import { GraphError, InterruptedError } from '../errors/index.js';
+import { InterruptedError } from '../errors/index.js';
+import { explainForCollection } from './explain-collection-error.js';
 
-/** A 403 names the permission this collection needs, which only the connector knows. */
-function explainForCollection(error: unknown, connector: Connector): unknown {
-  if (!(error instanceof GraphError) || error.status !== 403) return error;
-  const others = connector.alsoAccepted.length > 0 ? ` (or one of ${connector.alsoAccepted.join(', ')})` : '';
-  return new GraphError(error.code, `${connector.name}: ${error.message}`, {
-    status: error.status,
-    graphCode: error.graphCode,
-    request: error.request,
-    requestId: error.requestId,
-    cause: error,
-    suggestion:
-      `The ${connector.name} collection needs the application permission ${connector.permission}${others} with admin consent ` +
-      `(Entra admin center > App registrations > your app > API permissions). Or leave it out with --only.`,
-  });
-}
-
-function isStaleLinkError(error: unknown): boolean {
-  return error instanceof GraphError && error.status !== undefined && [400, 404, 410].includes(error.status);
-}
 import {
   addRunCollectionCounts,
   beginRound,
@@ -45,12 +28,8 @@ import {
   WriteBatch,
 } from '../store/index.js';
 
-export interface RequestStats {
-  requests: number;
-  throttled: number;
-  retries: number;
-  throttleWaitMs: number;
-}
+/** Per-collection request counters, filled in by the transport. */
+export type RequestStats = TransportStats;
 
 export interface GraphPage {
   value: GraphObject[];
@@ -130,8 +109,10 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
     });
   progress('start', resumed ? 'resuming an interrupted round' : undefined);
 
-  const stats: RequestStats = { requests: 0, throttled: 0, retries: 0, throttleWaitMs: 0 };
+  const stats: RequestStats = emptyStats();
   const reported = { requests: 0, throttled: 0, retries: 0 };
+  // Every request of the collection, abandoned attempts (resync, restart) included.
+  const requestCounts = () => ({ requests: stats.requests, throttled: stats.throttled, retries: stats.retries });
   const takeRequestCounts = () => {
     const d = { requests: stats.requests - reported.requests, throttled: stats.throttled - reported.throttled, retries: stats.retries - reported.retries };
     Object.assign(reported, { requests: stats.requests, throttled: stats.throttled, retries: stats.retries });
@@ -225,14 +206,11 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
       finishRunCollection(db, runId, name, outcome, (error as Error).message, now());
     });
     batch.commit();
-    counts.requests = stats.requests;
-    counts.throttled = stats.throttled;
-    counts.retries = stats.retries;
     progress('failed', (error as Error).message);
-    return { collection: name, mode, resumed, outcome, durationMs: now() - started, error, ...counts };
+    return { collection: name, mode, resumed, outcome, durationMs: now() - started, error, ...counts, ...requestCounts() };
   }
   batch.write(() => finishRunCollection(db, runId, name, 'success', undefined, now()));
   batch.commit();
   progress('done');
-  return { collection: name, mode, resumed, outcome: 'success', durationMs: now() - started, ...counts };
+  return { collection: name, mode, resumed, outcome: 'success', durationMs: now() - started, ...counts, ...requestCounts() };
 }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { packageRoot } from '../store/package-root.js';
+import { simPullEnv } from './pull-env.js';
 
 /** A simulated tenant served by its own process (dist/src/sim/sim-process.js) over loopback HTTPS. */
 export interface SimChild {
@@ -56,20 +57,7 @@ export async function startSimChild(args: string[] = []): Promise<SimChild> {
       return answer;
     },
     pullEnv(extra = {}) {
-      const env: NodeJS.ProcessEnv = {};
-      for (const [k, v] of Object.entries(process.env)) {
-        if (!/^(AZURE_|ENTRA_|GRAPH_ENDPOINT$|IDENTITY_)/.test(k)) env[k] = v;
-      }
-      return {
-        ...env,
-        NODE_EXTRA_CA_CERTS: s.caFile,
-        AZURE_TENANT_ID: s.tenantId,
-        AZURE_CLIENT_ID: s.clientId,
-        AZURE_CLIENT_SECRET: s.clientSecret,
-        AZURE_AUTHORITY_HOST: s.origin,
-        GRAPH_ENDPOINT: s.origin,
-        ...extra,
-      };
+      return simPullEnv(process.env, s, extra);
     },
     async close() {
       if (child.exitCode !== null) return;
