@@ -17,7 +17,7 @@ export interface SimTarget {
 export function simPullEnv(base: Record<string, string | undefined>, target: SimTarget, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(base)) {
-    if (!/^(AZURE_|ENTRA_|IDENTITY_|GRAPH_ENDPOINT$)/.test(k)) env[k] = v;
+    if (!/^(AZURE_|ENTRA_|IDENTITY_|GRAPH_ENDPOINT$|NODE_TLS_REJECT_UNAUTHORIZED$)/.test(k)) env[k] = v;
   }
   return {
     ...env,
