@@ -84,7 +84,3 @@ export function unseeEntities(db: Db, entityTypes: readonly string[], runId: num
     stmt(db, 'UPDATE entities SET last_seen_run = ? WHERE entity_type = ? AND last_seen_run >= ?').run(runId - 1, type, runId);
   }
 }
-
-export function getEntity(db: Db, entityType: string, id: string): EntityRow | undefined {
-  return stmt(db, 'SELECT * FROM entities WHERE entity_type = ? AND id = ?').get(entityType, id) as EntityRow | undefined;
-}
