@@ -66,7 +66,7 @@ async function verify(sim: SimChild, dbPath: string, dir: string): Promise<strin
     (db.prepare('SELECT entity_type, id FROM entities WHERE deleted_at IS NULL').raw().all() as string[][]).map((r) => r.join('|')),
   );
   const liveRelations = new Set(
-    (db.prepare('SELECT relation, source_id, target_id FROM entity_relations WHERE deleted_at IS NULL').raw().all() as string[][]).map((r) => r.join('|')),
+    (db.prepare('SELECT relation, source_id, target_id FROM effective_relations').raw().all() as string[][]).map((r) => r.join('|')),
   );
   db.close();
   const te = new Set(truth.entities.map((e) => `${e.type}|${e.id}`));

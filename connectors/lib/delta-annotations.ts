@@ -7,7 +7,7 @@ export function removedReason(obj: GraphObject): string | undefined {
   const removed = obj['@removed'];
   if (removed === undefined || removed === null) return undefined;
   const reason = (removed as { reason?: unknown }).reason;
-  return typeof reason === 'string' ? reason : 'deleted';
+  return typeof reason === 'string' ? reason : 'unknown';
 }
 
 /** The object's own properties: every `@odata.*`, `@removed` and `<nav>@delta` annotation removed. */

@@ -6,7 +6,9 @@ import {
 import { ConfigError } from '../errors/index.js';
 import { isMicrosoftLoginHost } from '../config/clouds.js';
 import type { Config } from '../config/config.js';
+import type { Env } from '../net/proxy-settings.js';
 import { loadCertificatePem } from './load-certificate.js';
+import { loginProxyOptions, type LoginProxyOptions } from './login-proxy-options.js';
 import { createManagedIdentityCredential } from './managed-identity-credential.js';
 
 /** The constructor arguments a credential is built from, kept separate so tests can inspect them. */
@@ -15,7 +17,7 @@ export type CredentialPlan =
   | { kind: 'certificate'; tenantId: string; clientId: string; options: CommonOptions }
   | { kind: 'managed-identity'; clientId?: string };
 
-export interface CommonOptions {
+export interface CommonOptions extends LoginProxyOptions {
   authorityHost: string;
   /**
    * MSAL's instance discovery / authority validation only knows Microsoft's clouds: off for any other
@@ -24,16 +26,22 @@ export interface CommonOptions {
   disableInstanceDiscovery: boolean;
 }
 
-export function planCredential(config: Readonly<Config>): CredentialPlan {
-  const options: CommonOptions = {
+/**
+ * `env` is where HTTPS_PROXY / HTTP_PROXY / NO_PROXY are read from (default process.env): the login
+ * host is routed like the Graph host (login-proxy-options.ts). Managed identity keeps the library's
+ * own handling: its endpoint is on the machine itself (IMDS or IDENTITY_ENDPOINT), not the login host.
+ */
+export function planCredential(config: Readonly<Config>, env: Env = process.env): CredentialPlan {
+  const options = (): CommonOptions => ({
     authorityHost: config.authorityHost,
     disableInstanceDiscovery: !isMicrosoftLoginHost(config.authorityHost),
-  };
+    ...loginProxyOptions(config.authorityHost, env),
+  });
   switch (config.auth.method) {
     case 'secret':
-      return { kind: 'secret', tenantId: config.tenantId, clientId: requireClientId(config), options };
+      return { kind: 'secret', tenantId: config.tenantId, clientId: requireClientId(config), options: options() };
     case 'certificate':
-      return { kind: 'certificate', tenantId: config.tenantId, clientId: requireClientId(config), options };
+      return { kind: 'certificate', tenantId: config.tenantId, clientId: requireClientId(config), options: options() };
     case 'managed-identity':
       return config.clientId ? { kind: 'managed-identity', clientId: config.clientId } : { kind: 'managed-identity' };
   }
@@ -43,8 +51,8 @@ export function planCredential(config: Readonly<Config>): CredentialPlan {
  * Builds the @azure/identity credential for the configured method. The certificate file is read (and
  * a PFX converted) once, up front, so a bad file fails before any network call.
  */
-export function createCredentialFactory(config: Readonly<Config>): () => TokenCredential {
-  const plan = planCredential(config);
+export function createCredentialFactory(config: Readonly<Config>, env: Env = process.env): () => TokenCredential {
+  const plan = planCredential(config, env);
   switch (plan.kind) {
     case 'secret': {
       const auth = config.auth as Extract<Config['auth'], { method: 'secret' }>;

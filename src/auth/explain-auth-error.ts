@@ -1,5 +1,6 @@
 import { AuthError } from '../errors/index.js';
 import type { Config } from '../config/config.js';
+import { describeProxy, proxyFor, readProxySettings, type Env } from '../net/proxy-settings.js';
 
 /**
  * Turns an @azure/identity / MSAL error into an AuthError with a stable code and a suggestion a
@@ -8,7 +9,7 @@ import type { Config } from '../config/config.js';
  * The message is built here, never copied from the request: it cannot contain the secret,
  * the certificate password or a token.
  */
-export function explainAuthError(err: unknown, config: Readonly<Config>): AuthError {
+export function explainAuthError(err: unknown, config: Readonly<Config>, env: Env = process.env): AuthError {
   if (err instanceof AuthError) return err;
   const text = errorText(err);
   const aadsts = /AADSTS(\d+)/.exec(text)?.[1] ?? codeFromBody(err);
@@ -60,10 +61,11 @@ export function explainAuthError(err: unknown, config: Readonly<Config>): AuthEr
   // MSAL reads <authority>/<tenant>/v2.0/.well-known/openid-configuration first; Entra answers 400
   // (AADSTS90002) for an unknown tenant, which MSAL reports only as endpoints_resolution_error.
   if (/endpoints_resolution_error/.test(text)) {
-    return new AuthError('AUTH_UNKNOWN_TENANT', `Tenant ${config.tenantId} could not be resolved at ${config.authorityHost} (unknown tenant, wrong cloud, or the login host is unreachable).`, {
+    const proxy = proxyNote(config, env);
+    return new AuthError('AUTH_UNKNOWN_TENANT', `Tenant ${config.tenantId} could not be resolved at ${config.authorityHost} (unknown tenant, wrong cloud, or the login host is unreachable${proxy ? `; ${proxy.message}` : ''}).`, {
       ...base,
       request: `GET ${config.authorityHost}/${config.tenantId}/v2.0/.well-known/openid-configuration`,
-      suggestion: 'Check AZURE_TENANT_ID (Directory (tenant) ID on the app\'s Overview page), that ENTRA_CLOUD / AZURE_AUTHORITY_HOST name the cloud the tenant lives in, and network access to the login host.',
+      suggestion: `Check AZURE_TENANT_ID (Directory (tenant) ID on the app's Overview page), that ENTRA_CLOUD / AZURE_AUTHORITY_HOST name the cloud the tenant lives in, and network access to the login host.${proxy ? ` ${proxy.suggestion}` : ''}`,
     });
   }
   if (config.auth.method === 'managed-identity' && (name === 'CredentialUnavailableError' || /managed identity|IDENTITY_ENDPOINT|IMDS/i.test(text))) {
@@ -79,10 +81,32 @@ export function explainAuthError(err: unknown, config: Readonly<Config>): AuthEr
       suggestion: 'Check AZURE_CLIENT_CERTIFICATE_PATH and AZURE_CLIENT_CERTIFICATE_PASSWORD.',
     });
   }
-  return new AuthError('AUTH_FAILED', `Getting a token for app ${app} in ${where} failed (${name || 'error'}).`, {
+  const proxy = proxyNote(config, env);
+  return new AuthError('AUTH_FAILED', `Getting a token for app ${app} in ${where} failed (${name || 'error'}${proxy ? `; ${proxy.message}` : ''}).`, {
     ...base,
-    suggestion: `Check network access to ${config.authorityHost} and the AZURE_* settings.`,
+    suggestion: `Check network access to ${config.authorityHost} and the AZURE_* settings.${proxy ? ` ${proxy.suggestion}` : ''}`,
   });
+}
+
+/**
+ * MSAL reports a proxy that refuses the tunnel (407, 403) or cannot be reached only as a failed
+ * request to the login host; when that host is routed through a proxy, say so.
+ */
+function proxyNote(config: Readonly<Config>, env: Env): { message: string; suggestion: string } | undefined {
+  if (config.auth.method === 'managed-identity') return undefined;
+  let proxy: URL | undefined;
+  try {
+    const settings = readProxySettings(env);
+    proxy = settings && proxyFor(config.authorityHost, settings);
+  } catch {
+    return undefined; // a malformed proxy variable fails on its own, before any request
+  }
+  if (!proxy) return undefined;
+  const host = new URL(config.authorityHost).hostname;
+  return {
+    message: `requests to it go through the proxy ${describeProxy(proxy)} (HTTPS_PROXY / HTTP_PROXY)`,
+    suggestion: `Check that the proxy is reachable and allows ${host}; if it asks for credentials, put them in the proxy URL (http://user:password@proxy:port); or list ${host} in NO_PROXY if it is reachable directly.`,
+  };
 }
 
 function errorText(err: unknown): string {

@@ -91,7 +91,7 @@ async function runDemo(io: Io, opts: DemoOptions): Promise<number> {
           '',
           'Try:',
           `  npx entra-extract status --db ${opts.db}`,
-          `  sqlite3 ${opts.db} "SELECT g.display_name, COUNT(*) FROM entity_relations r JOIN entities g ON g.entity_type = 'group' AND g.id = r.target_id WHERE r.relation = 'memberOf' AND r.deleted_at IS NULL GROUP BY g.id ORDER BY 2 DESC LIMIT 5"`,
+          `  sqlite3 ${opts.db} "SELECT g.display_name, COUNT(*) FROM effective_relations r JOIN entities g ON g.entity_type = 'group' AND g.id = r.target_id WHERE r.relation = 'memberOf' GROUP BY g.id ORDER BY 2 DESC LIMIT 5"`,
           '',
         ].join('\n'),
       );
@@ -149,7 +149,7 @@ function describeDatabase(dbPath: string) {
       guests: n("SELECT COUNT(*) AS n FROM entities WHERE entity_type = 'user' AND deleted_at IS NULL AND data ->> '$.userType' = 'Guest'"),
       disabled: n("SELECT COUNT(*) AS n FROM entities WHERE entity_type = 'user' AND deleted_at IS NULL AND data ->> '$.accountEnabled' = 0"),
       groups: n("SELECT COUNT(*) AS n FROM entities WHERE entity_type = 'group' AND deleted_at IS NULL"),
-      memberships: n("SELECT COUNT(*) AS n FROM entity_relations WHERE relation = 'memberOf' AND deleted_at IS NULL"),
+      memberships: n("SELECT COUNT(*) AS n FROM effective_relations WHERE relation = 'memberOf'"),
       removedObjects: n('SELECT COUNT(*) AS n FROM entities WHERE deleted_at IS NOT NULL'),
       removedLinks: n('SELECT COUNT(*) AS n FROM entity_relations WHERE deleted_at IS NOT NULL'),
     };

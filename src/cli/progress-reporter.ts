@@ -4,12 +4,14 @@ import type { TransportEvent } from '../graph/index.js';
 export interface ProgressReporter {
   progress(p: CollectionProgress): void;
   transport(e: TransportEvent): void;
+  /** Something the operator should read that is not progress (a notice, a warning). */
+  note(text: string): void;
   done(): void;
 }
 
 /** Live progress on a terminal, one structured JSON line per event otherwise (logs, schedulers). */
 export function createProgressReporter(stream: NodeJS.WriteStream, options: { quiet?: boolean } = {}): ProgressReporter {
-  if (options.quiet) return { progress() {}, transport() {}, done() {} };
+  if (options.quiet) return { progress() {}, transport() {}, note() {}, done() {} };
   return stream.isTTY ? new TtyProgress(stream) : new LogLines(stream);
 }
 
@@ -33,8 +35,16 @@ class TtyProgress implements ProgressReporter {
     const row = this.rows.get(p.collection) ?? { p, throttleWaits: 0, throttleMs: 0 };
     row.p = p;
     this.rows.set(p.collection, row);
-    if (p.event === 'page') this.schedule();
+    if ((p.event === 'warning' || p.event === 'resync') && p.detail) this.note(`${p.collection}: ${p.event === 'resync' ? 'full resync: ' : ''}${p.detail}`);
+    if (p.event === 'page' || p.event === 'warning') this.schedule();
     else this.draw();
+  }
+
+  /** A line that stays above the live table. */
+  note(text: string): void {
+    this.out.write(`${this.drawn > 0 ? `\x1b[${this.drawn}A\x1b[0J` : ''}${text}\n`);
+    this.drawn = 0;
+    this.draw();
   }
 
   transport(e: TransportEvent): void {
@@ -86,7 +96,7 @@ class LogLines implements ProgressReporter {
       if (Date.now() - last < this.pageEveryMs) return;
       this.lastPageLog.set(p.collection, Date.now());
     }
-    const level = p.event === 'failed' ? 'error' : p.event === 'resync' || p.event === 'restart' ? 'warn' : 'info';
+    const level = p.event === 'failed' ? 'error' : p.event === 'resync' || p.event === 'restart' || p.event === 'warning' ? 'warn' : 'info';
     this.line({
       level, event: `collection.${p.event}`, collection: p.collection, mode: p.mode,
       pages: p.pages, objects: p.objects, links: p.links, throttled: p.throttled, ...(p.detail ? { detail: p.detail } : {}),
@@ -97,6 +107,10 @@ class LogLines implements ProgressReporter {
     if (e.type === 'throttled') this.line({ level: 'warn', event: 'graph.throttled', url: redactQuery(e.url), status: e.status, waitMs: e.waitMs });
     else if (e.type === 'retry') this.line({ level: 'warn', event: 'graph.retry', url: redactQuery(e.url), attempt: e.attempt, reason: e.reason, waitMs: e.waitMs });
     else this.line({ level: 'info', event: 'auth.token-refresh' });
+  }
+
+  note(text: string): void {
+    this.line({ level: 'warn', event: 'notice', message: text });
   }
 
   done(): void {}

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
-import { wholeNumber } from './option-parsers.js';
+import { duration, wholeNumber } from './option-parsers.js';
 import { loadConfig } from '../config/index.js';
-import { runPull, selectConnectors, type PullSummary } from '../pull/run-pull.js';
+import { DEFAULT_FULL_EVERY_DAYS, DEFAULT_MAX_WAIT_MS, runPull, selectConnectors, type PullSummary } from '../pull/run-pull.js';
 import { COLLECTION_NAMES, CONNECTORS } from '../../connectors/index.js';
 import { describeError, formatError } from './handle-error.js';
 import { formatPullSummary } from './format-pull-summary.js';
@@ -16,6 +16,8 @@ export interface PullCommandOptions {
   signInsDays?: number;
   concurrency?: number;
   commitEvery?: number;
+  fullEvery?: number;
+  maxWait?: number;
 }
 
 
@@ -42,6 +44,16 @@ export function pullCommand(io: Io, setExit: (code: number) => void): Command {
         .argParser(wholeNumber('--commit-every', 0))
         .default(1000),
     )
+    .addOption(
+      new Option('--full-every <days>', 'a collection whose last complete full round is older runs a full round on its own, to reconcile what delta missed (0: never)')
+        .argParser(wholeNumber('--full-every', 0))
+        .default(DEFAULT_FULL_EVERY_DAYS),
+    )
+    .addOption(
+      new Option('--max-wait <duration>', 'the longest Retry-After a collection waits out (600, 90s, 10m, 1h); a longer one fails that collection')
+        .argParser(duration('--max-wait'))
+        .default(DEFAULT_MAX_WAIT_MS, '10m'),
+    )
     .addHelpText(
       'after',
       `
@@ -49,6 +61,7 @@ Examples:
   $ entra-extract pull                       # incremental when possible, full otherwise
   $ entra-extract pull --db /var/lib/entra/contoso.db --json
   $ entra-extract pull --only groups --full  # rebuild one collection from scratch
+  $ entra-extract pull --full-every 0 --max-wait 30m
 
 Credentials come from the environment or a .env file: AZURE_TENANT_ID, AZURE_CLIENT_ID and
 AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH, or ENTRA_AUTH=managed-identity).
@@ -79,6 +92,9 @@ Exit codes: 0 success, 1 fatal (configuration, authentication, database), 2 usag
           only: opts.only,
           concurrency: opts.concurrency,
           commitEveryMs: opts.commitEvery,
+          fullEveryDays: opts.fullEvery,
+          maxWaitMs: opts.maxWait,
+          onNotice: (text) => reporter.note(`notice: ${text}`),
           onProgress: (p) => reporter.progress(p),
           onTransportEvent: (e) => reporter.transport(e),
         });

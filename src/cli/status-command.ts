@@ -19,13 +19,17 @@ const DELTA_TOKEN_LIFETIME_S = 7 * 86400;
 export function formatStatus(s: StatusReport): string {
   const lines = [`Database: ${s.database}${s.tenantId ? ` (tenant ${s.tenantId})` : ''}`];
   lines.push(
-    `Holds ${fmt(s.totals.entities)} objects and ${fmt(s.totals.relations)} links, plus ${fmt(s.totals.deletedEntities)} removed objects and ${fmt(s.totals.deletedRelations)} removed links kept for history.`,
+    `Holds ${fmt(s.totals.entities)} objects and ${fmt(s.totals.relations)} effective links, plus ${fmt(s.totals.deletedEntities)} removed objects and ${fmt(s.totals.deletedRelations)} removed links kept for history.`,
   );
+  if (s.totals.dormantRelations > 0) {
+    lines.push(`${fmt(s.totals.dormantRelations)} more links belong to soft-deleted objects: not effective now, back with the object if it is restored.`);
+  }
   lines.push('', 'Delta state:');
   if (s.syncState.length === 0) lines.push('  none yet: the next pull is a full one');
   for (const st of s.syncState) {
     let text = st.deltaAgeSeconds === null ? 'no deltaLink (next pull is full)' : `deltaLink ${age(st.deltaAgeSeconds)} old`;
     if (st.deltaAgeSeconds !== null && st.deltaAgeSeconds > DELTA_TOKEN_LIFETIME_S) text += ' — older than 7 days, Graph will ask for a full resync';
+    text += st.lastFullAgeSeconds === null ? '; no complete full round yet' : `; last full round ${age(st.lastFullAgeSeconds)} ago`;
     if (st.round_mode) text += `; a ${st.round_mode} round is in progress since ${st.round_started_at} (the next pull resumes it)`;
     lines.push(`  ${st.collection.padEnd(22)} ${text}`);
   }
@@ -36,7 +40,7 @@ export function formatStatus(s: StatusReport): string {
     lines.push(`  #${r.id} ${r.started_at} ${r.command} ${r.outcome}${secs} — ${fmt(r.requests)} requests, ${fmt(r.throttled)} throttled, ${fmt(r.retries)} retries`);
     for (const c of r.collections) {
       lines.push(
-        `      ${c.collection.padEnd(20)} ${c.mode.padEnd(5)} ${c.outcome.padEnd(11)} ${fmt(c.upserts)} objects written, ${fmt(c.deletions)} removed, ${fmt(c.links_upserted)} links written, ${fmt(c.links_deleted)} removed, ${fmt(c.pages)} pages${c.error ? ` — ${c.error}` : ''}`,
+        `      ${c.collection.padEnd(20)} ${c.mode.padEnd(5)} ${c.outcome.padEnd(11)} ${fmt(c.upserts)} objects written, ${fmt(c.deletions)} removed, ${fmt(c.links_upserted)} links written, ${fmt(c.links_deleted)} removed, ${fmt(c.pages)} pages${c.mode === 'full' && c.full_reason ? ` (full: ${c.full_reason})` : ''}${c.error ? ` — ${c.error}` : ''}`,
       );
     }
     if (r.error && r.collections.length === 0) lines.push(`      ${r.error}`);
@@ -46,7 +50,7 @@ export function formatStatus(s: StatusReport): string {
 
 export function statusCommand(io: Io): Command {
   return new Command('status')
-    .summary('show recent runs, per-collection counts and the age of each delta state')
+    .summary('show recent runs, per-collection counts, the age of each delta state and of the last full round')
     .option('--db <path>', 'database file (env ENTRA_DB)')
     .option('--json', 'print the status as JSON on stdout')
     .option('--limit <n>', 'how many recent runs to show', wholeNumber('--limit'), 10)

@@ -1,12 +1,15 @@
 export { createGraphTransport, DEFAULT_CONCURRENCY, type GraphTransportOptions } from './transport.js';
 export { pages, collectAll, type PagesOptions } from './pages.js';
+export { pageProblem, pageAcceptor } from './page-check.js';
+export { judgeSuccessBody, type BodyVerdict } from './body-check.js';
+export { parseDuration } from './duration.js';
 export { parseRetryAfter } from './retry-after.js';
 export { backoffDelay } from './backoff.js';
-export { ThrottleGate } from './throttle-gate.js';
+export { ThrottleGate, WindowTooLongError, type GateWaitOptions } from './throttle-gate.js';
 export { RetryMiddleware, type RetryMiddlewareDeps } from './retry-middleware.js';
 export { createGraphClient, customHostsFor, tokenAuthProvider, KNOWN_GRAPH_HOSTS } from './create-graph-client.js';
 export { isRetryableNetworkError, describeNetworkError } from './network-error.js';
-export { requestFailedError, suggestionFor, graphCodeOf } from './response-error.js';
+export { requestFailedError, suggestionFor, graphCodeOf, parseErrorBody } from './response-error.js';
 export {
   DEFAULT_RETRY_OPTIONS,
   emptyStats,
@@ -14,6 +17,7 @@ export {
   type GraphResponse,
   type GraphTransport,
   type Page,
+  type PageKind,
   type RetryOptions,
   type TransportEvent,
   type TransportStats,

@@ -50,7 +50,7 @@ function codeOf(err: unknown): string | undefined {
   return undefined;
 }
 
-/** True when `fetch` failed in a way another attempt may fix (reset, hang-up, timeout). */
+/** True when `fetch` or reading the body failed in a way another attempt may fix (reset, hang-up, timeout). */
 export function isRetryableNetworkError(err: unknown): boolean {
   const links = chain(err);
   if (links.some((e) => e instanceof EntraExtractError)) return false;
@@ -61,6 +61,8 @@ export function isRetryableNetworkError(err: unknown): boolean {
     if (!(e instanceof Error)) return false;
     if (e.name === 'TimeoutError') return true; // AbortSignal.timeout per attempt
     if (e.name === 'TypeError' && /fetch failed|failed to fetch|network/i.test(e.message)) return true;
+    // undici's "terminated": the connection closed while the body was being read.
+    if (e.name === 'TypeError' && e.message === 'terminated') return true;
     return /socket hang up|ECONNRESET|other side closed/i.test(e.message);
   });
 }

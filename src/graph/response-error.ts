@@ -1,9 +1,11 @@
 import { GraphError } from '../errors/index.js';
 
-/** Reads a response body as JSON when it is JSON, as text otherwise, undefined when empty. */
-export async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text === '') return undefined;
+/**
+ * An error body as JSON when it is JSON, as text otherwise, undefined when empty. Error bodies may be
+ * anything (a gateway's HTML 502); Graph's own are `{"error":{"code",…}}` (https://learn.microsoft.com/graph/errors).
+ */
+export function parseErrorBody(text: string | undefined): unknown {
+  if (text === undefined || text === '') return undefined;
   try {
     return JSON.parse(text);
   } catch {

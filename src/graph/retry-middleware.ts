@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
-import { AuthError, GraphError } from '../errors/index.js';
+import { EntraExtractError } from '../errors/index.js';
 import type { TokenSource } from '../auth/token-source.js';
+import { attemptSignal, interruptedBy, sleepUnlessStopped, throwIfStopped, untilAborted } from './abort.js';
 import { backoffDelay } from './backoff.js';
+import { judgeSuccessBody } from './body-check.js';
 import { describeNetworkError, isRetryableNetworkError } from './network-error.js';
 import { RequestState } from './request-state.js';
-import { graphCodeOf, readBody } from './response-error.js';
+import { parseErrorBody } from './response-error.js';
 import { parseRetryAfter } from './retry-after.js';
-import type { ThrottleGate } from './throttle-gate.js';
+import { authRejected, exhausted, exhaustedByResponse, invalidResponse, throttledTooLong } from './retry-errors.js';
+import { WindowTooLongError, type ThrottleGate } from './throttle-gate.js';
 import type { ResolvedRetryOptions, TimeSource, TransportEvent, TransportStats } from './types.js';
 
 export interface RetryMiddlewareDeps {
@@ -18,15 +21,26 @@ export interface RetryMiddlewareDeps {
   /** Transport-wide totals. */
   totals: TransportStats;
   onEvent?: (event: TransportEvent) => void;
+  /** The run's stop signal: ends every wait and aborts every attempt in flight (InterruptedError). */
+  signal?: AbortSignal;
 }
+
+/**
+ * Statuses worth another attempt: 429 throttled, 500/502/503 server or gateway trouble, 504 gateway
+ * timeout (https://learn.microsoft.com/graph/errors, https://learn.microsoft.com/graph/throttling).
+ */
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 
 /**
  * The one owner of retries. It sits first in the chain, before the library's AuthenticationHandler,
  * so every attempt gets the current token; there is no library RetryHandler.
- * Policy (https://learn.microsoft.com/graph/throttling, /graph/errors):
- * 429 → Retry-After (or backoff) and close the shared gate; 503 → same when it carries Retry-After,
- * else backoff; 504 and network errors → Retry-After or backoff; 401 → invalidate the token once and
- * retry; anything else → hand the response back to the caller.
+ * Policy (https://learn.microsoft.com/graph/throttling, https://learn.microsoft.com/graph/errors):
+ * 429 → Retry-After (or backoff) and close the shared gate; 500/502/503 → the same when they carry
+ * Retry-After, else backoff; 504 → its Retry-After or backoff; a Retry-After over maxWaitMs → close
+ * the gate for the server's full time and fail; network errors, timeouts and a body cut short →
+ * backoff; a 2xx whose body is not the JSON asked for → backoff; 401 → invalidate the token once and
+ * retry; anything else → hand the response back to the caller. The whole body is read here, inside
+ * the loop, so nothing after this can meet a broken connection or a non-Graph answer.
  */
 export class RetryMiddleware implements Middleware {
   #next?: Middleware;
@@ -52,7 +66,7 @@ export class RetryMiddleware implements Middleware {
   async #run(context: Context, state: RequestState): Promise<void> {
     const next = this.#next;
     if (!next) throw new Error('RetryMiddleware has no next middleware');
-    const { gate, retry, time, tokenSource } = this.deps;
+    const { gate, retry, time, tokenSource, signal } = this.deps;
     // GraphRequest re-parses and re-orders the query string of the URL given to client.api();
     // a nextLink must reach Graph exactly as Graph wrote it.
     if (state.url !== undefined) context.request = state.url;
@@ -68,73 +82,119 @@ export class RetryMiddleware implements Middleware {
 
     let retries = 0;
     let tokenRefreshed = false;
-    for (;;) {
-      const waited = await gate.wait();
-      if (waited > 0) count('throttleWaitMs', waited);
+    /** Counts and announces one more attempt, then waits for it (unless the shared gate does). */
+    const again = async (reason: string, waitMs: number, atGate = false) => {
+      retries += 1;
+      count('retries');
+      this.#emit({ type: 'retry', url, attempt: retries, reason, waitMs });
+      if (!atGate) await sleepUnlessStopped(time.sleep, waitMs, signal);
+    };
 
+    for (;;) {
+      throwIfStopped(signal);
+      const waited = await this.#passGate(method, url);
+      if (waited > 0) count('throttleWaitMs', waited);
+      throwIfStopped(signal);
+
+      // A context of its own per attempt: an abandoned attempt can never write into the next one.
       // Fresh headers each attempt: AuthenticationHandler *appends* Authorization, and every
       // attempt gets its own client-request-id unless the caller chose one.
-      context.options = {
-        ...baseOptions,
-        headers: { ...baseHeaders, 'client-request-id': givenRequestId ?? randomUUID() },
-        signal: AbortSignal.timeout(retry.requestTimeoutMs),
+      const limit = attemptSignal(signal, retry.requestTimeoutMs);
+      const attempt: Context = {
+        ...context,
+        options: {
+          ...baseOptions,
+          headers: { ...baseHeaders, 'client-request-id': givenRequestId ?? randomUUID() },
+          signal: limit.signal,
+        },
+        response: undefined,
       };
-      context.response = undefined;
       count('requests');
 
       let response: Response;
+      let text: string | undefined;
       try {
-        await next.execute(context);
-        if (!context.response) throw new Error('the middleware chain returned no response');
-        response = context.response;
+        await untilAborted(next.execute(attempt), limit.signal);
+        if (!attempt.response) throw new Error('the middleware chain returned no response');
+        response = attempt.response;
+        // The body of a response we retry anyway only feeds a message: a failure to read it is no failure.
+        text = willRetry(response.status)
+          ? await untilAborted(response.text(), limit.signal).catch(() => undefined)
+          : await untilAborted(response.text(), limit.signal);
       } catch (err) {
-        if (!isRetryableNetworkError(err)) throw err;
-        const reason = `network error (${describeNetworkError(err)})`;
+        // A stop is never retried nor counted as a network error.
+        if (signal?.aborted) throw interruptedBy(signal);
+        const timedOut = limit.timedOut && !(err instanceof EntraExtractError);
+        if (!timedOut && !isRetryableNetworkError(err)) throw err;
+        const reason = `network error (${timedOut ? 'timeout' : describeNetworkError(err)})`;
         if (retries >= retry.maxRetries) throw exhausted(method, url, retries, reason, undefined, err);
-        const waitMs = backoffDelay(retries, retry, time.random);
-        retries += 1;
-        count('retries');
-        this.#emit({ type: 'retry', url, attempt: retries, reason, waitMs });
-        await time.sleep(waitMs);
+        await again(reason, backoffDelay(retries, retry, time.random));
         continue;
+      } finally {
+        limit.dispose();
       }
+      throwIfStopped(signal);
 
       const status = response.status;
       if (status === 401) {
         if (!tokenRefreshed) {
           tokenRefreshed = true;
-          await discard(response);
           tokenSource.invalidate();
           count('retries');
           this.#emit({ type: 'token-refresh' });
           this.#emit({ type: 'retry', url, attempt: retries + 1, reason: '401', waitMs: 0 });
           continue;
         }
-        throw await authRejected(method, url, response);
+        throw authRejected(method, url, response, parseErrorBody(text));
       }
 
-      if (status !== 429 && status !== 503 && status !== 504) return;
-
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), time.now());
-      if (retries >= retry.maxRetries) {
-        throw await exhaustedByResponse(method, url, retries, response);
+      if (RETRYABLE_STATUSES.has(status)) {
+        const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), time.now());
+        // 429 throttles the app+tenant pair, not this connection; a 5xx with Retry-After is the
+        // service asking every client to hold off. Both close the shared gate for the server's full
+        // time, even when this request gives up. A 504 waits on its own.
+        const opensWindow = status === 429 || (retryAfterMs !== undefined && status !== 504);
+        const waitMs = retryAfterMs ?? backoffDelay(retries, retry, time.random);
+        if (opensWindow) {
+          count('throttled');
+          gate.pauseUntil(time.now() + waitMs);
+          this.#emit({ type: 'throttled', url, waitMs, status });
+        }
+        if (retryAfterMs !== undefined && retryAfterMs > retry.maxWaitMs) {
+          // Never cut the server's wait short: a retry inside its window only earns another 429.
+          const requestId = response.headers.get('request-id') ?? undefined;
+          throw throttledTooLong(method, url, retryAfterMs, retry.maxWaitMs, { status, requestId });
+        }
+        if (retries >= retry.maxRetries) throw exhaustedByResponse(method, url, retries, response, parseErrorBody(text));
+        // With the gate closed, the wait happens at gate.wait() at the top of the loop, with every other request.
+        await again(String(status), waitMs, opensWindow);
+        continue;
       }
-      await discard(response);
-      const waitMs =
-        retryAfterMs !== undefined ? Math.min(retryAfterMs, retry.maxRetryAfterMs) : backoffDelay(retries, retry, time.random);
-      retries += 1;
-      count('retries');
-      const throttled = status === 429 || (status === 503 && retryAfterMs !== undefined);
-      if (throttled) {
-        count('throttled');
-        gate.pauseUntil(time.now() + waitMs);
-        this.#emit({ type: 'throttled', url, waitMs, status });
-        this.#emit({ type: 'retry', url, attempt: retries, reason: String(status), waitMs });
-        // The wait happens at gate.wait() at the top of the loop, together with every other request.
+
+      if (response.ok) {
+        const verdict = judgeSuccessBody(response.headers.get('content-type'), text ?? '', state.accept);
+        if (!verdict.ok) {
+          if (retries >= retry.maxRetries) throw invalidResponse(method, url, retries, response, verdict.problem);
+          await again(`invalid response: ${verdict.problem}`, backoffDelay(retries, retry, time.random));
+          continue;
+        }
+        state.body = verdict.body;
       } else {
-        this.#emit({ type: 'retry', url, attempt: retries, reason: String(status), waitMs });
-        await time.sleep(waitMs);
+        state.body = parseErrorBody(text);
       }
+      context.response = response;
+      return;
+    }
+  }
+
+  /** Waits for the shared throttle window; fails the request when the window left is over maxWaitMs. */
+  async #passGate(method: string, url: string): Promise<number> {
+    const { gate, retry, signal } = this.deps;
+    try {
+      return await gate.wait({ signal, maxWaitMs: retry.maxWaitMs });
+    } catch (err) {
+      if (err instanceof WindowTooLongError) throw throttledTooLong(method, url, err.remainingMs, retry.maxWaitMs, { shared: true });
+      throw err;
     }
   }
 
@@ -147,6 +207,11 @@ export class RetryMiddleware implements Middleware {
   }
 }
 
+/** Responses answered with another attempt (401 once, retryable statuses); their body only feeds messages. */
+function willRetry(status: number): boolean {
+  return status === 401 || RETRYABLE_STATUSES.has(status);
+}
+
 /** Request headers as a plain lower-case object, without any Authorization from an earlier attempt. */
 function plainHeaders(headers: unknown): Record<string, string> {
   const out: Record<string, string> = {};
@@ -157,65 +222,4 @@ function plainHeaders(headers: unknown): Record<string, string> {
   }
   delete out['authorization'];
   return out;
-}
-
-/**
- * Frees the connection of a response we will not use by reading its (small, error) body.
- * Not body.cancel(): awaiting it never settles on some mocked streams.
- */
-async function discard(response: Response): Promise<void> {
-  try {
-    await response.arrayBuffer();
-  } catch {
-    // already consumed or the connection broke: nothing to free
-  }
-}
-
-function exhausted(
-  method: string,
-  url: string,
-  retries: number,
-  last: string,
-  details: { status?: number; requestId?: string; graphCode?: string } = {},
-  cause?: unknown,
-): GraphError {
-  const rid = details.requestId ? `, request-id ${details.requestId}` : ', no request-id';
-  return new GraphError(
-    'GRAPH_RETRIES_EXHAUSTED',
-    `${method} ${url} still failed after ${retries + 1} attempts: last ${last}${rid}.`,
-    {
-      ...details,
-      request: `${method} ${url}`,
-      cause,
-      suggestion:
-        'Graph kept throttling or failing this request. Run again later (a delta pull resumes where it stopped), or lower the concurrency.',
-    },
-  );
-}
-
-async function exhaustedByResponse(method: string, url: string, retries: number, response: Response): Promise<GraphError> {
-  const body = await readBody(response).catch(() => undefined);
-  const graphCode = graphCodeOf(body);
-  const requestId = response.headers.get('request-id') ?? undefined;
-  const last = `status ${response.status}${graphCode ? ` (${graphCode})` : ''}`;
-  return exhausted(method, url, retries, last, { status: response.status, requestId, graphCode });
-}
-
-async function authRejected(method: string, url: string, response: Response): Promise<AuthError> {
-  const body = await readBody(response).catch(() => undefined);
-  const graphCode = graphCodeOf(body);
-  const requestId = response.headers.get('request-id') ?? undefined;
-  return new AuthError(
-    'AUTH_REJECTED',
-    `Graph refused a freshly acquired token for ${method} ${url} (401${graphCode ? ` ${graphCode}` : ''}` +
-      `${requestId ? `, request-id ${requestId}` : ''}). The token is for another tenant or cloud than GRAPH_ENDPOINT, ` +
-      'or the application has not been consented in this tenant.',
-    {
-      status: 401,
-      request: `${method} ${url}`,
-      requestId,
-      suggestion:
-        'Check that TENANT_ID, the login authority and GRAPH_ENDPOINT belong to the same tenant and cloud, and that an administrator granted consent to the application.',
-    },
-  );
 }

@@ -1,10 +1,12 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { ResponseType } from '@microsoft/microsoft-graph-client';
 import pLimit from 'p-limit';
 import type { TokenSource } from '../auth/token-source.js';
 import { EntraExtractError, GraphError } from '../errors/index.js';
+import { interruptedBy } from './abort.js';
 import { createGraphClient } from './create-graph-client.js';
 import { RequestState } from './request-state.js';
-import { readBody, requestFailedError } from './response-error.js';
+import { requestFailedError } from './response-error.js';
 import { RetryMiddleware } from './retry-middleware.js';
 import { ThrottleGate } from './throttle-gate.js';
 import {
@@ -27,21 +29,28 @@ export interface GraphTransportOptions {
   /** Retry limits and delays; see RetryOptions for defaults. */
   retry?: RetryOptions;
   onEvent?: (event: TransportEvent) => void;
+  /**
+   * The run's stop signal. When it aborts, every wait ends and every request in flight is aborted;
+   * get() rejects with InterruptedError, now and for every later call, without touching the network.
+   */
+  signal?: AbortSignal;
   /** Clock (epoch ms). Default Date.now. */
   now?: () => number;
-  /** Timer. Default setTimeout. */
-  sleep?: (ms: number) => Promise<void>;
+  /** Timer; may ignore the signal (every sleep is raced against it). Default setTimeout, cancelled on stop. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Jitter source in [0, 1). Default Math.random. */
   random?: () => number;
 }
 
 export const DEFAULT_CONCURRENCY = 4;
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** A real timer that is cleared when the run stops, so an hour-long Retry-After never holds the process. */
+const defaultSleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal });
 
 /**
  * The Graph transport: one client, one concurrency limiter, one throttle gate, one retry owner.
- * Callers never loop on 429; they get a response or an error from src/errors.
+ * Callers never loop on 429; they get a response whose body is already read and checked, or an
+ * error from src/errors.
  */
 export function createGraphTransport(options: GraphTransportOptions): GraphTransport {
   const time = {
@@ -49,6 +58,7 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
     sleep: options.sleep ?? defaultSleep,
     random: options.random ?? Math.random,
   };
+  const signal = options.signal;
   const retry = { ...DEFAULT_RETRY_OPTIONS, ...definedOnly(options.retry ?? {}) };
   const stats: TransportStats = emptyStats();
   const gate = new ThrottleGate(time.now, time.sleep);
@@ -59,13 +69,16 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
     time,
     totals: stats,
     onEvent: options.onEvent,
+    signal,
   });
   const client = createGraphClient({ graphEndpoint: options.graphEndpoint, tokenSource: options.tokenSource, retryMiddleware });
   const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
 
   async function send(url: string, getOptions: GetOptions): Promise<GraphResponse> {
+    // Queued calls start after a stop too: they must fail without a request.
+    if (signal?.aborted) throw interruptedBy(signal);
     const absolute = /^https?:\/\//i.test(url);
-    const state = new RequestState(absolute ? url : undefined, getOptions.stats);
+    const state = new RequestState(absolute ? url : undefined, getOptions.stats, getOptions.accept);
     let request = client.api(url).responseType(ResponseType.RAW).middlewareOptions([state]);
     if (getOptions.headers) request = request.headers(getOptions.headers);
     let response: Response;
@@ -80,14 +93,17 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
         suggestion: 'Check GRAPH_ENDPOINT and the network connection to it.',
       });
     }
-    const body = await readBody(response);
-    if (!response.ok) throw requestFailedError('GET', response.url || url, response, body);
-    return { status: response.status, headers: response.headers, body };
+    // RetryMiddleware read and checked the body inside its retry loop.
+    if (!response.ok) throw requestFailedError('GET', response.url || url, response, state.body);
+    return { status: response.status, headers: response.headers, body: state.body };
   }
 
   return {
     stats,
-    get: (url, getOptions = {}) => limit(() => send(url, getOptions)),
+    get: (url, getOptions = {}) => {
+      if (signal?.aborted) return Promise.reject(interruptedBy(signal));
+      return limit(() => send(url, getOptions));
+    },
   };
 }
 

@@ -2,9 +2,9 @@
 export interface TransportStats {
   /** HTTP requests sent, retries included. */
   requests: number;
-  /** Responses that opened a throttle window: 429, or 503 with Retry-After. */
+  /** Responses that opened a throttle window: 429, or 500/502/503 with Retry-After. */
   throttled: number;
-  /** Attempts repeated after a retryable outcome (429/503/504, network error, first 401). */
+  /** Attempts repeated after a retryable outcome (429/500/502/503/504, network error, invalid 2xx body, first 401). */
   retries: number;
   /** Milliseconds spent waiting at the shared throttle gate before sending. */
   throttleWaitMs: number;
@@ -21,15 +21,20 @@ export type TransportEvent =
   | { type: 'token-refresh' };
 
 export interface RetryOptions {
-  /** Retries after the first attempt for 429/503/504 and network errors. Default 8. */
+  /** Retries after the first attempt for 429/500/502/503/504, network errors and invalid 2xx bodies. Default 8. */
   maxRetries?: number;
   /** First backoff step when the server gave no Retry-After. Default 1000 ms. */
   baseDelayMs?: number;
   /** Upper bound of one backoff step (before jitter). Default 60000 ms. */
   maxDelayMs?: number;
-  /** Upper bound applied to a server's Retry-After. Default 300000 ms. */
-  maxRetryAfterMs?: number;
-  /** One attempt is aborted (and retried as a network error) after this long. Default 120000 ms. */
+  /**
+   * The longest Retry-After (or throttle window left) a request waits out (--max-wait). A longer one
+   * is never cut short, since sending inside the server's window only earns another 429: the shared
+   * window stays closed for the server's full time and the request fails with
+   * GRAPH_THROTTLED_TOO_LONG. Default 600000 ms (10 minutes).
+   */
+  maxWaitMs?: number;
+  /** One attempt (sending and reading the whole body) is aborted and retried as a network error after this long. Default 120000 ms. */
   requestTimeoutMs?: number;
 }
 
@@ -39,14 +44,17 @@ export const DEFAULT_RETRY_OPTIONS: ResolvedRetryOptions = Object.freeze({
   maxRetries: 8,
   baseDelayMs: 1000,
   maxDelayMs: 60_000,
-  maxRetryAfterMs: 300_000,
+  maxWaitMs: 600_000,
   requestTimeoutMs: 120_000,
 });
 
-/** Clock, timer and randomness, injectable so tests never sleep for real. */
+/**
+ * Clock, timer and randomness, injectable so tests never sleep for real. `sleep` may ignore the
+ * signal: every sleep is also raced against it (see abort.ts).
+ */
 export interface TimeSource {
   now: () => number;
-  sleep: (ms: number) => Promise<void>;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
 }
 
@@ -55,11 +63,18 @@ export interface GetOptions {
   stats?: TransportStats;
   /** Extra request headers (e.g. Prefer, ConsistencyLevel, client-request-id). */
   headers?: Record<string, string>;
+  /**
+   * Checks the parsed JSON body of a 2xx response; returns why it is not acceptable, in plain words
+   * (e.g. "a JSON object without a `value` array"), or undefined when it is. An unacceptable body is
+   * retried like a 5xx, then fails with GRAPH_INVALID_RESPONSE.
+   */
+  accept?: (body: unknown) => string | undefined;
 }
 
 export interface GraphResponse {
   status: number;
   headers: Headers;
+  /** The parsed JSON body (for a 2xx, always JSON that passed GetOptions.accept). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
 }
@@ -70,6 +85,13 @@ export interface GraphTransport {
   /** Totals over every call of this transport. */
   readonly stats: TransportStats;
 }
+
+/**
+ * How a collection is read: `delta` rounds end only at a page carrying `@odata.deltaLink`
+ * (https://learn.microsoft.com/graph/delta-query-overview); a `list` ends at the first page without
+ * `@odata.nextLink`.
+ */
+export type PageKind = 'delta' | 'list';
 
 /** One page of a Graph collection. */
 export interface Page {

@@ -2,9 +2,11 @@ import type { Connector, GraphObject } from './connector.js';
 import {
   markAnchorRelationsDeleted,
   markEntityDeleted,
+  markObjectRelationsDeleted,
   markRelationDeleted,
   upsertEntity,
   upsertRelation,
+  type ChangeStamp,
   type Db,
   type RelationScope,
 } from '../store/index.js';
@@ -20,6 +22,12 @@ export interface PageCounts {
 /**
  * Writes one page's objects and link changes. Runs inside the caller's transaction; idempotent, so
  * a replayed change or a page read twice (after a crash) leaves the same state.
+ *
+ * Deletion follows Graph's documented semantics (https://learn.microsoft.com/graph/delta-query-groups:
+ * "Users that have been temporary deleted keep their group memberships and won't appear in the
+ * delta result until they're permanently deleted"): `@removed` reason `changed` (soft delete) marks
+ * only the object, whose links stay and come back to life with it on restore; reason `deleted`
+ * (permanent) takes the object's links on both sides, in every collection.
  */
 export function applyPage(
   db: Db,
@@ -28,25 +36,27 @@ export function applyPage(
   ctx: { runId: number; mode: CollectionMode; at: string },
 ): PageCounts {
   const counts: PageCounts = { upserts: 0, deletions: 0, links_upserted: 0, links_deleted: 0 };
+  const stamp: ChangeStamp = { runId: ctx.runId, at: ctx.at };
   const single = new Set<RelationScope>(connector.singleValued ?? []);
   for (const obj of objects) {
     if (typeof obj.id !== 'string') continue;
     for (const item of connector.map(obj)) {
       if (item.removed !== undefined) {
-        if (markEntityDeleted(db, item.entityType, item.id, ctx.at, ctx.runId)) counts.deletions++;
-        // A removed object takes its own links with it (a deleted group's members and owners).
-        for (const scope of connector.relationScopes) {
-          if (scope.anchorType === item.entityType) counts.links_deleted += markAnchorRelationsDeleted(db, scope, item.id, ctx.at);
-        }
+        // Only reason `deleted` is permanent; anything else (changed, or a reason this version does
+        // not know) keeps the links: losing access data on a guess is worse than keeping a link
+        // that effective_relations already leaves out.
+        const permanent = item.removed === 'deleted';
+        if (markEntityDeleted(db, item.entityType, item.id, permanent ? 'permanent' : 'soft', stamp)) counts.deletions++;
+        if (permanent) counts.links_deleted += markObjectRelationsDeleted(db, item.entityType, item.id, stamp);
       } else if (item.data !== undefined) {
-        // A delta round may carry only some properties; a full round carries the whole object.
-        if (upsertEntity(db, { entityType: item.entityType, id: item.id, data: item.data, runId: ctx.runId, merge: ctx.mode === 'delta' })) {
+        // A delta round carries the changed properties (a cleared one as null); a full round the whole object.
+        if (upsertEntity(db, { entityType: item.entityType, id: item.id, data: item.data, merge: ctx.mode === 'delta' }, stamp)) {
           counts.upserts++;
         }
       }
       for (const link of item.links) {
         if (link.removed) {
-          counts.links_deleted += markRelationDeleted(db, link.scope, link.anchorId, link.otherId, ctx.at);
+          counts.links_deleted += markRelationDeleted(db, link.scope, link.anchorId, link.otherId, stamp);
           continue;
         }
         const otherType = link.otherType ?? 'directoryObject';
@@ -61,12 +71,12 @@ export function applyPage(
             targetId: anchorIsSource ? link.otherId : link.anchorId,
             scope: link.scopeValue ?? '',
           },
-          ctx.runId,
           link.data,
+          stamp,
         );
         if (written) counts.links_upserted++;
         if (single.has(link.scope)) {
-          counts.links_deleted += markAnchorRelationsDeleted(db, link.scope, link.anchorId, ctx.at, link.otherId);
+          counts.links_deleted += markAnchorRelationsDeleted(db, link.scope, link.anchorId, stamp, link.otherId);
         }
       }
     }

@@ -1,15 +1,28 @@
 /**
- * The application permissions an app-only access token carries in its `roles` claim.
- * The token is only decoded, not verified: Graph verifies it; this only steers what we ask for.
+ * What an app-only access token says about itself, decoded (not verified: Graph verifies it; this
+ * only steers what we ask for and which database it belongs to).
  * https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference#payload-claims
  */
-export function grantedRoles(accessToken: string): Set<string> {
+export interface TokenFacts {
+  /** Application permissions in the `roles` claim. */
+  roles: Set<string>;
+  /** The tenant GUID in the `tid` claim. */
+  tenantId?: string;
+}
+
+export function tokenFacts(accessToken: string): TokenFacts {
   const part = accessToken.split('.')[1];
-  if (!part) return new Set();
+  if (!part) return { roles: new Set() };
   try {
-    const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as { roles?: unknown };
-    return new Set(Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : []);
+    const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as { roles?: unknown; tid?: unknown };
+    const roles = new Set(Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : []);
+    return typeof claims.tid === 'string' && claims.tid !== '' ? { roles, tenantId: claims.tid } : { roles };
   } catch {
-    return new Set();
+    return { roles: new Set() };
   }
+}
+
+/** The application permissions an app-only access token carries in its `roles` claim. */
+export function grantedRoles(accessToken: string): Set<string> {
+  return tokenFacts(accessToken).roles;
 }

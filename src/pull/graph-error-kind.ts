@@ -22,3 +22,12 @@ export function graphErrorKind(error: unknown): 'resync' | 'restart' | 'fatal' {
 export function isStaleLinkError(error: unknown): boolean {
   return error instanceof GraphError && error.status !== undefined && [400, 404, 410].includes(error.status);
 }
+
+/**
+ * A saved deltaLink that Graph refuses on its first request: an expired or unknown token is
+ * documented as "a 40X-series error" (https://learn.microsoft.com/graph/delta-query-overview), and
+ * in practice comes as 400 with several codes, 404, 410 or 422.
+ */
+export function isRefusedSavedLink(error: unknown): boolean {
+  return error instanceof GraphError && error.status !== undefined && [400, 404, 410, 422].includes(error.status);
+}

@@ -4,12 +4,13 @@ import type { Config } from '../config/config.js';
 import type { TokenSource } from '../auth/token-source.js';
 import { createTokenSource } from '../auth/index.js';
 import { createGraphTransport, pages, type RetryOptions, type TransportEvent } from '../graph/index.js';
-import { acquireRunLock, bindTenant, finishRun, openDatabase, startRun, WriteBatch } from '../store/index.js';
+import { acquireRunLock, bindTenant, finishRun, isKnownTenant, openDatabase, startRun, WriteBatch, type Db } from '../store/index.js';
 import { packageRoot } from '../store/package-root.js';
 import { UsageError } from '../errors/index.js';
 import { CONNECTORS, COLLECTION_NAMES } from '../../connectors/index.js';
 import type { Connector } from './connector.js';
-import { grantedRoles } from './granted-roles.js';
+import { tokenFacts } from './granted-roles.js';
+import { settleUnseenLinks } from './settle-unseen-links.js';
 import { syncCollection, type CollectionProgress, type CollectionResult, type GraphPage, type PageReader } from './sync-collection.js';
 
 /**
@@ -18,6 +19,12 @@ import { syncCollection, type CollectionProgress, type CollectionResult, type Gr
  * the full pull from 55 s to 31 s, and a crash re-reads at most a second of pages.
  */
 export const DEFAULT_COMMIT_EVERY_MS = 1000;
+
+/** A delta collection whose last complete full round is older than this many days reconciles with a full round. */
+export const DEFAULT_FULL_EVERY_DAYS = 7;
+
+/** The longest Retry-After a collection waits out (ms); a longer one fails the collection. */
+export const DEFAULT_MAX_WAIT_MS = 10 * 60_000;
 
 export interface PullOptions {
   config: Readonly<Config>;
@@ -38,11 +45,19 @@ export interface PullOptions {
   commitEveryMs?: number;
   /** Abort to stop at the next page boundary, committing what was written (SIGINT/SIGTERM). */
   signal?: AbortSignal;
+  /** Reconcile with a full round when the last one is older than this many days (default 7; 0 = never). */
+  fullEveryDays?: number;
+  /** The longest Retry-After waited out (default 10 minutes); a longer one fails that collection. */
+  maxWaitMs?: number;
+  /** Things the operator should know that are not errors (a database re-bound to the tenant id). */
+  onNotice?: (message: string) => void;
 }
 
 export interface CollectionSummary {
   mode: 'full' | 'delta';
   resumed: boolean;
+  /** Why the round was full, when it was. */
+  fullReason?: string;
   outcome: 'success' | 'failed' | 'interrupted';
   upserts: number;
   deletions: number;
@@ -70,6 +85,8 @@ export interface PullSummary {
   peakRssMb: number;
   /** The first failure of each failed collection, for the CLI to explain. */
   errors: { collection: string; error: unknown }[];
+  /** Notices of this run (also sent to onNotice). */
+  notices: string[];
 }
 
 /** Resolves --only names to connectors, in pull order; unknown or not-yet-available names are usage errors. */
@@ -102,11 +119,17 @@ export function toolVersion(): string {
 /**
  * The scheduled run: one lock, one run ledger row, one token source, one transport shared by every
  * collection, collections pulled concurrently, each committing page by page. Returns what happened;
- * throws only when the run could not start (configuration, database, authentication).
+ * throws only when the run could not start (configuration, database, authentication) or the database
+ * failed under it (then every collection stops at once and the run is recorded failed).
  */
 export async function runPull(o: PullOptions): Promise<PullSummary> {
   const connectors = selectConnectors(o.only);
   const started = Date.now();
+  const notices: string[] = [];
+  const notice = (message: string) => {
+    notices.push(message);
+    o.onNotice?.(message);
+  };
   // Built first: an unreadable certificate is a configuration error that must not create or touch a database.
   const tokenSource = o.tokenSource ?? createTokenSource(o.config);
   const dbPath = o.config.dbPath;
@@ -114,55 +137,35 @@ export async function runPull(o: PullOptions): Promise<PullSummary> {
   try {
     const db = openDatabase(dbPath);
     try {
-      bindTenant(db, o.config.tenantId, dbPath);
-      const runId = startRun(db, o.command ?? 'pull', toolVersion());
-      const transport = createGraphTransport({
-        graphEndpoint: o.config.graphEndpoint,
-        tokenSource,
-        concurrency: o.concurrency,
-        retry: o.retry,
-        onEvent: o.onTransportEvent,
-      });
-      let roles: Set<string>;
+      // The token comes first: the database is bound to the tenant id it carries (tid), so a tenant
+      // named by its domain or by its GUID is one database. A failed sign-in is still written to the
+      // ledger of a database known to belong to the configured tenant.
+      let token: string;
       try {
-        // Fail fast on credentials, before any collection starts.
-        roles = grantedRoles(await tokenSource.getToken());
+        token = await tokenSource.getToken();
       } catch (error) {
-        finishRun(db, runId, 'failed', transport.stats, (error as Error).message);
+        if (isKnownTenant(db, o.config.tenantId)) {
+          const runId = startRun(db, o.command ?? 'pull', toolVersion());
+          finishRun(db, runId, 'failed', { requests: 0, throttled: 0, retries: 0 }, (error as Error).message);
+        }
         throw error;
       }
-      const readPages: PageReader = (url, stats) => pages(transport, url, { stats }) as AsyncIterable<GraphPage>;
-      const batch = new WriteBatch(db, o.commitEveryMs ?? DEFAULT_COMMIT_EVERY_MS);
-      let results: CollectionResult[];
+      const facts = tokenFacts(token);
+      const rebound = bindTenant(db, { tenantId: facts.tenantId ?? o.config.tenantId, configured: o.config.tenantId }, dbPath);
+      if (rebound) notice(rebound);
+      const runId = startRun(db, o.command ?? 'pull', toolVersion());
       try {
-        results = await Promise.all(
-          connectors.map((connector) =>
-            syncCollection({
-              db, connector, runId, readPages, batch, signal: o.signal,
-              context: { grantedRoles: roles }, full: o.full, onProgress: o.onProgress,
-            }),
-          ),
-        );
-      } finally {
-        batch.commit();
+        return await pullCollections(o, db, runId, connectors, tokenSource, facts.roles, started, notices);
+      } catch (error) {
+        // Whatever ended the run, it is not left 'running' (unless the database cannot take even that).
+        try {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          finishRun(db, runId, 'failed', { requests: 0, throttled: 0, retries: 0 }, (error as Error).message);
+        } catch {
+          // the next run closes it as interrupted
+        }
+        throw error;
       }
-      const failed = results.filter((r) => r.outcome === 'failed');
-      const outcome = o.signal?.aborted
-        ? 'interrupted'
-        : failed.length === 0 ? 'success' : failed.length === results.length ? 'failed' : 'partial';
-      finishRun(db, runId, outcome, transport.stats, failed.map((f) => `${f.collection}: ${(f.error as Error).message}`).join('; ') || undefined);
-      return {
-        runId,
-        database: dbPath,
-        outcome,
-        durationMs: Date.now() - started,
-        requests: transport.stats.requests,
-        throttled: transport.stats.throttled,
-        retries: transport.stats.retries,
-        collections: Object.fromEntries(results.map((r) => [r.collection, summarize(r)])),
-        peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-        errors: failed.map((f) => ({ collection: f.collection, error: f.error })),
-      };
     } finally {
       db.close();
     }
@@ -171,10 +174,78 @@ export async function runPull(o: PullOptions): Promise<PullSummary> {
   }
 }
 
+async function pullCollections(
+  o: PullOptions,
+  db: Db,
+  runId: number,
+  connectors: Connector[],
+  tokenSource: TokenSource,
+  roles: Set<string>,
+  started: number,
+  notices: string[],
+): Promise<PullSummary> {
+  // One signal stops every collection: the operator's (SIGINT/SIGTERM), or a database failure.
+  const stopAll = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, stopAll.signal]) : stopAll.signal;
+  const transport = createGraphTransport({
+    graphEndpoint: o.config.graphEndpoint,
+    tokenSource,
+    concurrency: o.concurrency,
+    retry: { maxWaitMs: o.maxWaitMs ?? DEFAULT_MAX_WAIT_MS, ...o.retry },
+    onEvent: o.onTransportEvent,
+    signal,
+  });
+  const readPages: PageReader = (url, stats, kind) => pages(transport, url, { stats, kind }) as AsyncIterable<GraphPage>;
+  const batch = new WriteBatch(db, o.commitEveryMs ?? DEFAULT_COMMIT_EVERY_MS);
+  const fullEveryMs = (o.fullEveryDays ?? DEFAULT_FULL_EVERY_DAYS) * 86_400_000;
+  const settled = await Promise.allSettled(
+    connectors.map((connector) =>
+      syncCollection({
+        db, connector, runId, readPages, batch, signal, fullEveryMs, deferLinkTombstones: true,
+        context: { grantedRoles: roles }, full: o.full, onProgress: o.onProgress,
+      }).catch((error: unknown) => {
+        // Only a database failure escapes a collection: the pages every other collection holds in
+        // the batch are gone with it, so none of them may go on.
+        stopAll.abort('a database failure');
+        throw error;
+      }),
+    ),
+  );
+  const fatal = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (fatal) throw fatal.reason;
+  const results = settled.map((r) => (r as PromiseFulfilledResult<CollectionResult>).value);
+  if (!o.signal?.aborted) {
+    // Every collection has settled which objects are gone: now the links full rounds did not see.
+    // An interrupted run leaves this to the next run that ends.
+    const removed = batch.write(() => settleUnseenLinks(db, CONNECTORS, { runId, at: new Date().toISOString() }));
+    for (const r of results) r.links_deleted += removed[r.collection] ?? 0;
+  }
+  batch.commit();
+  const failed = results.filter((r) => r.outcome === 'failed');
+  const outcome = o.signal?.aborted
+    ? 'interrupted'
+    : failed.length === 0 ? 'success' : failed.length === results.length ? 'failed' : 'partial';
+  finishRun(db, runId, outcome, transport.stats, failed.map((f) => `${f.collection}: ${(f.error as Error).message}`).join('; ') || undefined);
+  return {
+    runId,
+    database: o.config.dbPath,
+    outcome,
+    durationMs: Date.now() - started,
+    requests: transport.stats.requests,
+    throttled: transport.stats.throttled,
+    retries: transport.stats.retries,
+    collections: Object.fromEntries(results.map((r) => [r.collection, summarize(r)])),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    errors: failed.map((f) => ({ collection: f.collection, error: f.error })),
+    notices,
+  };
+}
+
 function summarize(r: CollectionResult): CollectionSummary {
   return {
     mode: r.mode,
     resumed: r.resumed,
+    ...(r.fullReason ? { fullReason: r.fullReason } : {}),
     outcome: r.outcome,
     upserts: r.upserts,
     deletions: r.deletions,

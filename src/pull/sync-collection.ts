@@ -1,9 +1,9 @@
 import type { Connector, ConnectorContext, GraphObject } from './connector.js';
 import { emptyStats, type TransportStats } from '../graph/index.js';
 import { applyPage } from './apply-page.js';
-import { graphErrorKind, isStaleLinkError } from './graph-error-kind.js';
+import { graphErrorKind, isRefusedSavedLink, isStaleLinkError } from './graph-error-kind.js';
 import { planRound } from './plan-round.js';
-import { InterruptedError } from '../errors/index.js';
+import { DatabaseError, GraphError, InterruptedError } from '../errors/index.js';
 import { explainForCollection } from './explain-collection-error.js';
 
 import {
@@ -15,7 +15,9 @@ import {
   finishRunCollection,
   getSyncState,
   isoNow,
+  markLinksUnsettled,
   saveRoundProgress,
+  setRunCollectionFullReason,
   setRunCollectionMode,
   startRunCollection,
   tombstoneUnseenEntities,
@@ -37,8 +39,12 @@ export interface GraphPage {
   deltaLink?: string;
 }
 
-/** Reads the pages of a round from its first link, following nextLinks verbatim (src/graph/pages.ts). */
-export type PageReader = (url: string, stats: RequestStats) => AsyncIterable<GraphPage>;
+/**
+ * Reads the pages of a round from its first link, following nextLinks verbatim (src/graph/pages.ts).
+ * `kind` says what ends the round: a delta round only a page with a deltaLink, a list round a page
+ * without a nextLink; anything that is not a page is an error, never an end.
+ */
+export type PageReader = (url: string, stats: RequestStats, kind: 'delta' | 'list') => AsyncIterable<GraphPage>;
 
 export interface CollectionProgress {
   collection: string;
@@ -47,7 +53,7 @@ export interface CollectionProgress {
   objects: number;
   links: number;
   throttled: number;
-  event: 'start' | 'page' | 'resync' | 'restart' | 'done' | 'failed';
+  event: 'start' | 'page' | 'resync' | 'restart' | 'warning' | 'done' | 'failed';
   detail?: string;
 }
 
@@ -55,6 +61,8 @@ export interface CollectionResult extends CollectionCounts {
   collection: string;
   mode: CollectionMode;
   resumed: boolean;
+  /** Why the round was full, when it was. */
+  fullReason?: string;
   outcome: 'success' | 'failed' | 'interrupted';
   durationMs: number;
   error?: unknown;
@@ -68,6 +76,8 @@ export interface SyncCollectionOptions {
   context: ConnectorContext;
   /** Ignore the saved deltaLink and run a full round. */
   full?: boolean;
+  /** A full round when the last complete one is older than this (ms); 0 or absent = never. */
+  fullEveryMs?: number;
   /** How many times an expired skip token may restart the round (default 3). */
   maxRestarts?: number;
   now?: () => number;
@@ -76,38 +86,39 @@ export interface SyncCollectionOptions {
   batch?: WriteBatch;
   /** When aborted, the collection stops after the page it is writing (its reason names the signal). */
   signal?: AbortSignal;
+  /**
+   * Leave the unseen links of a completed full round to settleUnseenLinks at the end of the run
+   * (runPull does, so the outcome does not depend on which collection ends first). Default: mark
+   * them deleted with the round's last page.
+   */
+  deferLinkTombstones?: boolean;
 }
 
 /**
  * One collection's round: full (everything, then tombstone what was not seen) or delta (changes
  * since the saved deltaLink). Each page is one transaction with the link to resume from, so a
  * crash at any point loses nothing; the new deltaLink and the tombstones commit with the last page.
+ *
+ * Whatever fails in here (set-up included) fails this collection alone, recorded in the ledger;
+ * only a DatabaseError (the shared write batch broke) is thrown, because it ends every collection.
  */
 export async function syncCollection(o: SyncCollectionOptions): Promise<CollectionResult> {
   const { db, connector, runId } = o;
   const now = o.now ?? Date.now;
   const name = connector.name;
   const started = now();
-  const query = connector.firstUrl(o.context);
-  const state = getSyncState(db, name);
   const counts = emptyCounts();
   const batch = o.batch ?? new WriteBatch(db);
-
-  const plan = planRound(state, { query, changeTracking: connector.changeTracking, full: o.full === true, runId });
-  let { mode, link, roundStart } = plan;
-  const { resumed } = plan;
-  const resumedLink = resumed ? link : undefined;
-  batch.write(() => {
-    startRunCollection(db, runId, name, mode, now());
-    if (!resumed) beginRound(db, name, mode, link, query, runId, now());
-  });
+  const pageKind = connector.changeTracking === 'delta' ? 'delta' : 'list';
+  let mode: CollectionMode = 'full';
+  let resumed = false;
+  let fullReason: string | undefined;
 
   const progress = (event: CollectionProgress['event'], detail?: string) =>
     o.onProgress?.({
       collection: name, mode, event, detail, pages: counts.pages,
       objects: counts.upserts + counts.deletions, links: counts.links_upserted + counts.links_deleted, throttled: counts.throttled,
     });
-  progress('start', resumed ? 'resuming an interrupted round' : undefined);
 
   const stats: RequestStats = emptyStats();
   const reported = { requests: 0, throttled: 0, retries: 0 };
@@ -126,13 +137,38 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
     unseeRelations(db, connector.relationScopes, runId);
   };
 
-  let restarts = 0;
+  let ledgerOpen = false;
   try {
+    const query = connector.firstUrl(o.context);
+    const state = getSyncState(db, name);
+    const plan = planRound(state, {
+      query, changeTracking: connector.changeTracking, full: o.full === true, runId, fullEveryMs: o.fullEveryMs, now: now(),
+    });
+    mode = plan.mode;
+    resumed = plan.resumed;
+    fullReason = plan.fullReason;
+    let { link, roundStart } = plan;
+    const firstLink = link;
+    batch.write(() => {
+      startRunCollection(db, runId, name, mode, now());
+      if (plan.fullReason) setRunCollectionFullReason(db, runId, name, plan.fullReason);
+      if (!resumed) beginRound(db, name, mode, link, query, runId, now());
+    });
+    ledgerOpen = true;
+    progress('start', resumed ? 'resuming an interrupted round' : plan.fullReason);
+
+    let restarts = 0;
     for (;;) {
       let pagesThisAttempt = 0;
       try {
-        for await (const page of o.readPages(link, stats)) {
+        for await (const page of o.readPages(link, stats, pageKind)) {
           pagesThisAttempt++;
+          if (page.nextLink === undefined && pageKind === 'delta' && page.deltaLink === undefined) {
+            // The transport already refuses such pages; the engine never ends a delta round without proof.
+            throw new GraphError('GRAPH_INVALID_RESPONSE', `${name}: a delta page with neither @odata.nextLink nor @odata.deltaLink (${link})`, {
+              request: `GET ${link}`,
+            });
+          }
           const at = isoNow(now());
           batch.write(() => {
             const c = applyPage(db, connector, page.value, { runId, mode, at });
@@ -142,8 +178,10 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
             } else {
               if (mode === 'full') {
                 // Only a complete full round may say what no longer exists.
-                d.deletions! += tombstoneUnseenEntities(db, connector.entityTypes, roundStart, at);
-                d.links_deleted! += tombstoneUnseenRelations(db, connector.relationScopes, roundStart, at);
+                const stamp = { runId, at };
+                d.deletions! += tombstoneUnseenEntities(db, connector.entityTypes, roundStart, stamp);
+                if (o.deferLinkTombstones) markLinksUnsettled(db, name, roundStart);
+                else d.links_deleted! += tombstoneUnseenRelations(db, connector.relationScopes, roundStart, stamp);
               }
               completeRound(db, name, connector.changeTracking === 'delta' ? page.deltaLink ?? null : null, mode, now());
             }
@@ -160,21 +198,31 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
         }
         break;
       } catch (error) {
+        if (error instanceof DatabaseError || error instanceof InterruptedError) throw error;
         let kind = graphErrorKind(error);
+        const firstRequest = pagesThisAttempt === 0 && link === firstLink;
+        // A saved deltaLink Graph refuses on its first request (400 of any code, 404, 410, 422) must
+        // never wedge the collection: begin again with a full round, and say so.
+        if (mode === 'delta' && !resumed && firstRequest && isRefusedSavedLink(error)) {
+          if (kind !== 'resync') progress('warning', `the saved deltaLink was refused (${describeRefusal(error)}): running a full resync`);
+          kind = 'resync';
+        }
         // A link saved by an earlier run may have outlived its skip token in ways Graph reports
-        // with other 4xx codes than Directory_ExpiredPageToken: never let such a link wedge the
-        // collection; begin the round again instead.
-        if (kind === 'fatal' && resumedLink === link && pagesThisAttempt === 0 && isStaleLinkError(error)) kind = 'restart';
+        // with other 4xx codes than Directory_ExpiredPageToken: begin the round again instead.
+        if (kind === 'fatal' && resumed && firstRequest && isStaleLinkError(error)) kind = 'restart';
         if (kind === 'resync' && mode === 'delta') {
           // The saved deltaLink expired or the service reset sync: everything again, then tombstone.
           mode = 'full';
           link = query;
           roundStart = runId;
+          const reason = `resync: ${describeRefusal(error)}`;
+          fullReason = reason;
           batch.write(() => {
             forgetSeenThisRun();
             dropDeltaLink(db, name, now());
             beginRound(db, name, mode, link, query, runId, now());
             setRunCollectionMode(db, runId, name, mode);
+            setRunCollectionFullReason(db, runId, name, reason);
             addRunCollectionCounts(db, runId, name, { resyncs: 1, ...takeRequestCounts() });
           });
           counts.resyncs++;
@@ -199,18 +247,26 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
       }
     }
   } catch (caught) {
+    if (caught instanceof DatabaseError) throw caught;
     const error = explainForCollection(caught, connector);
     const outcome = error instanceof InterruptedError ? 'interrupted' : 'failed';
     batch.write(() => {
+      if (!ledgerOpen) startRunCollection(db, runId, name, mode, now());
       addRunCollectionCounts(db, runId, name, takeRequestCounts());
       finishRunCollection(db, runId, name, outcome, (error as Error).message, now());
     });
     batch.commit();
     progress('failed', (error as Error).message);
-    return { collection: name, mode, resumed, outcome, durationMs: now() - started, error, ...counts, ...requestCounts() };
+    return { collection: name, mode, resumed, fullReason, outcome, durationMs: now() - started, error, ...counts, ...requestCounts() };
   }
   batch.write(() => finishRunCollection(db, runId, name, 'success', undefined, now()));
   batch.commit();
   progress('done');
-  return { collection: name, mode, resumed, outcome: 'success', durationMs: now() - started, ...counts, ...requestCounts() };
+  return { collection: name, mode, resumed, fullReason, outcome: 'success', durationMs: now() - started, ...counts, ...requestCounts() };
+}
+
+/** "400 Request_BadRequest", "410 Gone", … for messages. */
+function describeRefusal(error: unknown): string {
+  if (error instanceof GraphError) return [error.status, error.graphCode].filter((x) => x !== undefined && x !== '').join(' ') || error.code;
+  return (error as Error)?.message ?? String(error);
 }

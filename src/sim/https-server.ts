@@ -63,8 +63,13 @@ async function answer(handler: SimHandler, req: IncomingMessage, res: ServerResp
       res.end(JSON.stringify({ error: { code: 'NotFound', message: `No simulated service answers ${req.method} ${url.pathname}` } }));
       return;
     }
-    const body = out.body ?? '';
-    res.writeHead(out.status, { ...out.headers, 'content-length': String(Buffer.byteLength(body)) });
+    const body = Buffer.from(out.body ?? '');
+    res.writeHead(out.status, { ...out.headers, 'content-length': String(body.length) });
+    if (out.resetAfterBytes !== undefined) {
+      // Headers promising the whole body, part of it, then a broken connection.
+      res.write(body.subarray(0, out.resetAfterBytes), () => req.socket.destroy());
+      return;
+    }
     res.end(body);
   } catch (err) {
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });

@@ -18,6 +18,11 @@ export interface SimResponse {
   body?: string;
   /** Reset the connection instead of answering (simulates ECONNRESET). */
   reset?: boolean;
+  /**
+   * Send the status, the headers (content-length of the whole body) and only this many bytes of the
+   * body, then break the connection: a response cut after its headers.
+   */
+  resetAfterBytes?: number;
 }
 
 /** Answers a request, or returns undefined when the request is not for this handler. */

@@ -4,9 +4,11 @@
  * on stdin, one per line, answering one JSON line each:
  *   {"cmd":"mutate","fraction":0.01[,"seed":N]}   random changes to that share of objects and links
  *   {"cmd":"stats"}                                 tenant and server counters
- *   {"cmd":"truth","out":"/path.json"}              writes Tenant.truth() to a file
+ *   {"cmd":"truth","out":"/path.json"}              writes Tenant.truth() to a file (entities, relations,
+ *                                                   softDeleted, storedRelations)
  *   {"cmd":"throttle","every":N,"retryAfter":"decimal","seconds":1} | {"cmd":"throttle","off":true}
- *   {"cmd":"fault", ...FaultSpec with "path" as a regex string}
+ *   {"cmd":"fault", ...FaultSpec with "path" as a regex string}  e.g. {"cmd":"fault","path":"/groups/","status":502}
+ *                                                   or {"cmd":"fault","spoil":"html"} or {"cmd":"fault","resetAfterHeaders":true}
  *   {"cmd":"expireSkipTokens"} | {"cmd":"expireDeltaTokens","kind":"syncStateNotFound"|"resyncRequired"|"gone"}
  *   {"cmd":"violations"}
  *   {"cmd":"exit"}
@@ -14,7 +16,7 @@
  *          --roles (comma separated) --user-page-units min,max --group-page-units min,max
  *          --empty-page-rate --replay-rate
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +28,7 @@ import { startSimServer } from './https-server.js';
 import type { LoginSim, LoginSimOptions } from './login/login-sim-types.js';
 import type { SimHandler } from './sim-http.js';
 import { generateTenant } from './tenant/generate-tenant.js';
+import { writeTruthFile } from './truth-file.js';
 
 function findTlsDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
         case 'stats':
           return say({ ok: true, stats: tenant.stats(), server: graph.stats(), violations: graph.throttle.violations().length, memoryMb: Math.round(process.memoryUsage().rss / 1e6) });
         case 'truth':
-          writeFileSync(String(cmd.out), JSON.stringify(tenant.truth()));
+          writeTruthFile(String(cmd.out), tenant.truth());
           return say({ ok: true, out: cmd.out });
         case 'throttle':
           if (cmd.off) graph.throttle.off();

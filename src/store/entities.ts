@@ -1,4 +1,8 @@
+import { diffProperties, recordObjectChange, type ChangeStamp } from './changes.js';
 import { stmt, type Db } from './sqlite.js';
+
+/** How an object went away (schemas/002): NULL while it exists. */
+export type DeletedKind = 'soft' | 'permanent' | 'unseen';
 
 export interface EntityRow {
   entity_type: string;
@@ -8,6 +12,7 @@ export interface EntityRow {
   first_seen_run: number | null;
   last_seen_run: number | null;
   deleted_at: string | null;
+  deleted_kind: DeletedKind | null;
 }
 
 export interface EntityWrite {
@@ -15,62 +20,91 @@ export interface EntityWrite {
   id: string;
   /** The object's properties (Graph annotations already stripped). */
   data: Record<string, unknown>;
-  runId: number;
   /**
-   * true: lay `data` over the stored properties (a delta round may send only some properties);
-   * false: `data` is the complete object (a full round).
+   * true: lay `data` over the stored properties (a delta round sends changed properties, a cleared
+   * one as null); false: `data` is the complete object (a full round).
    */
   merge: boolean;
 }
 
+interface StoredEntity {
+  data: string;
+  last_seen_run: number | null;
+  deleted_at: string | null;
+}
+
 /**
- * Writes an object as seen now; an object that was marked deleted comes back to life. Returns false
- * when nothing changed: the same object already written by this run with the same properties (a
+ * Writes an object as seen now; an object that was marked deleted comes back to life (restored).
+ * Every difference is appended to `changes` with the old and new values. Returns false when the
+ * row stays as it was: the same object already written by this run with the same properties (a
  * large group repeated on several pages, a replayed change).
  */
-export function upsertEntity(db: Db, write: EntityWrite): boolean {
-  let data = write.data;
-  if (write.merge) {
-    const old = stmt(db, 'SELECT data FROM entities WHERE entity_type = ? AND id = ?').get(write.entityType, write.id) as
-      | { data: string }
-      | undefined;
-    if (old) data = { ...(JSON.parse(old.data) as Record<string, unknown>), ...data };
+export function upsertEntity(db: Db, write: EntityWrite, stamp: ChangeStamp): boolean {
+  const old = stmt(db, 'SELECT data, last_seen_run, deleted_at FROM entities WHERE entity_type = ? AND id = ?').get(
+    write.entityType, write.id,
+  ) as StoredEntity | undefined;
+  if (!old) {
+    stmt(
+      db,
+      `INSERT INTO entities (entity_type, id, display_name, data, first_seen_run, last_seen_run, deleted_at, deleted_kind)
+       VALUES (?, ?, ?, ?, ?, ?, NULL, NULL)`,
+    ).run(write.entityType, write.id, displayNameOf(write.data), JSON.stringify(write.data), stamp.runId, stamp.runId);
+    recordObjectChange(db, stamp, 'created', write.entityType, write.id);
+    return true;
   }
-  const displayName = typeof data.displayName === 'string' ? data.displayName : null;
-  return stmt(
+  const before = JSON.parse(old.data) as Record<string, unknown>;
+  const data = write.merge ? { ...before, ...write.data } : write.data;
+  const changed = diffProperties(before, data);
+  const restored = old.deleted_at !== null;
+  const hasChanges = Object.keys(changed).length > 0;
+  if (!restored && !hasChanges && old.last_seen_run === stamp.runId) return false;
+  stmt(
     db,
-    `INSERT INTO entities (entity_type, id, display_name, data, first_seen_run, last_seen_run, deleted_at)
-     VALUES (?, ?, ?, ?, ?, ?, NULL)
-     ON CONFLICT (entity_type, id) DO UPDATE SET
-       display_name = excluded.display_name, data = excluded.data,
-       last_seen_run = excluded.last_seen_run, deleted_at = NULL
-     WHERE entities.last_seen_run IS NOT excluded.last_seen_run OR entities.deleted_at IS NOT NULL
-        OR entities.data IS NOT excluded.data`,
-  ).run(write.entityType, write.id, displayName, JSON.stringify(data), write.runId, write.runId).changes > 0;
+    `UPDATE entities SET display_name = ?, data = ?, last_seen_run = ?, deleted_at = NULL, deleted_kind = NULL
+     WHERE entity_type = ? AND id = ?`,
+  ).run(displayNameOf(data), hasChanges ? JSON.stringify(data) : old.data, stamp.runId, write.entityType, write.id);
+  if (restored) recordObjectChange(db, stamp, 'restored', write.entityType, write.id, changed);
+  else if (hasChanges) recordObjectChange(db, stamp, 'changed', write.entityType, write.id, changed);
+  return true;
+}
+
+function displayNameOf(data: Record<string, unknown>): string | null {
+  return typeof data.displayName === 'string' ? data.displayName : null;
 }
 
 /**
- * Marks an object removed at `at`, keeping the first removal time when the removal is replayed.
- * Returns true when a live row became deleted. An object never seen alive leaves no row.
+ * Marks an object removed, as Graph reported it: 'soft' (reason changed) or 'permanent' (reason
+ * deleted). The first removal time is kept when the removal is replayed; a soft-deleted (or unseen)
+ * object later purged becomes permanent. Returns true when the row changed. An object never seen
+ * alive leaves no row.
  */
-export function markEntityDeleted(db: Db, entityType: string, id: string, at: string, runId: number): boolean {
+export function markEntityDeleted(db: Db, entityType: string, id: string, kind: 'soft' | 'permanent', stamp: ChangeStamp): boolean {
   const r = stmt(
     db,
-    `UPDATE entities SET deleted_at = ?, last_seen_run = ?
-     WHERE entity_type = ? AND id = ? AND deleted_at IS NULL`,
-  ).run(at, runId, entityType, id);
-  return r.changes > 0;
+    `UPDATE entities SET deleted_at = COALESCE(deleted_at, ?), deleted_kind = ?, last_seen_run = ?
+     WHERE entity_type = ? AND id = ?
+       AND (deleted_at IS NULL OR (? = 'permanent' AND deleted_kind IS NOT 'permanent') OR (? = 'soft' AND deleted_kind = 'unseen'))`,
+  ).run(stamp.at, kind, stamp.runId, entityType, id, kind, kind);
+  if (r.changes === 0) return false;
+  recordObjectChange(db, stamp, kind === 'soft' ? 'soft_deleted' : 'deleted', entityType, id);
+  return true;
 }
 
-/** After a complete full round: every live object of these types not seen since `sinceRun` was removed. */
-export function tombstoneUnseenEntities(db: Db, entityTypes: readonly string[], sinceRun: number, at: string): number {
+const UNSEEN_WHERE = `entity_type = ? AND deleted_at IS NULL AND (last_seen_run IS NULL OR last_seen_run < ?)`;
+
+/**
+ * After a complete full round: every live object of these types not seen since `sinceRun` went
+ * away, how Graph did not say: 'unseen', treated like a soft delete (its links are kept).
+ */
+export function tombstoneUnseenEntities(db: Db, entityTypes: readonly string[], sinceRun: number, stamp: ChangeStamp): number {
   let n = 0;
   for (const type of entityTypes) {
-    n += stmt(
+    stmt(
       db,
-      `UPDATE entities SET deleted_at = ?
-       WHERE entity_type = ? AND deleted_at IS NULL AND (last_seen_run IS NULL OR last_seen_run < ?)`,
-    ).run(at, type, sinceRun).changes;
+      `INSERT INTO changes (run_id, at, kind, entity_type, entity_id)
+       SELECT ?, ?, 'unseen', entity_type, id FROM entities WHERE ${UNSEEN_WHERE}`,
+    ).run(stamp.runId, stamp.at, type, sinceRun);
+    n += stmt(db, `UPDATE entities SET deleted_at = ?, deleted_kind = 'unseen' WHERE ${UNSEEN_WHERE}`).run(stamp.at, type, sinceRun).changes;
   }
   return n;
 }

@@ -1,3 +1,4 @@
+import { recordLinkChange, type ChangeStamp, type LinkKeyColumns } from './changes.js';
 import { stmt, type Db } from './sqlite.js';
 
 export interface RelationRow {
@@ -12,6 +13,11 @@ export interface RelationRow {
   last_seen_run: number | null;
   deleted_at: string | null;
 }
+
+/** Every relation of CONTRACT.md section 4: a permanently deleted object loses its links in all of them. */
+export const RELATION_NAMES = [
+  'memberOf', 'ownerOf', 'hasRole', 'hasAppRole', 'appRoleOf', 'reportsTo', 'licensedWith', 'delegatedGrant',
+] as const;
 
 export interface RelationKey {
   relation: string;
@@ -33,20 +39,51 @@ export interface RelationScope {
   anchorType: string;
 }
 
-/** Writes a link as seen now; a link that was marked deleted comes back to life. False when already written by this run. */
-export function upsertRelation(db: Db, key: RelationKey, runId: number, data?: Record<string, unknown>): boolean {
-  return stmt(
+/**
+ * Writes a link as seen now; a link that was marked deleted comes back to life (revived). A new or
+ * revived link is appended to `changes`. Returns false when the row stays as it was (already written
+ * by this run with the same data).
+ */
+export function upsertRelation(db: Db, key: RelationKey, data: Record<string, unknown> | undefined, stamp: ChangeStamp): boolean {
+  const scope = key.scope ?? '';
+  const json = data === undefined ? null : JSON.stringify(data);
+  const old = stmt(
     db,
-    `INSERT INTO entity_relations (relation, source_type, source_id, target_type, target_id, scope, data, first_seen_run, last_seen_run, deleted_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
-     ON CONFLICT (relation, source_type, source_id, target_type, target_id, scope) DO UPDATE SET
-       data = excluded.data, last_seen_run = excluded.last_seen_run, deleted_at = NULL
-     WHERE entity_relations.last_seen_run IS NOT excluded.last_seen_run OR entity_relations.deleted_at IS NOT NULL
-        OR entity_relations.data IS NOT excluded.data`,
-  ).run(
-    key.relation, key.sourceType, key.sourceId, key.targetType, key.targetId, key.scope ?? '',
-    data === undefined ? null : JSON.stringify(data), runId, runId,
-  ).changes > 0;
+    `SELECT data, last_seen_run, deleted_at FROM entity_relations
+     WHERE relation = ? AND source_type = ? AND source_id = ? AND target_type = ? AND target_id = ? AND scope = ?`,
+  ).get(key.relation, key.sourceType, key.sourceId, key.targetType, key.targetId, scope) as
+    | { data: string | null; last_seen_run: number | null; deleted_at: string | null }
+    | undefined;
+  const columns: LinkKeyColumns = {
+    relation: key.relation, source_type: key.sourceType, source_id: key.sourceId,
+    target_type: key.targetType, target_id: key.targetId, scope,
+  };
+  if (!old) {
+    stmt(
+      db,
+      `INSERT INTO entity_relations (relation, source_type, source_id, target_type, target_id, scope, data, first_seen_run, last_seen_run, deleted_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+    ).run(key.relation, key.sourceType, key.sourceId, key.targetType, key.targetId, scope, json, stamp.runId, stamp.runId);
+    recordLinkChange(db, stamp, 'added', columns);
+    return true;
+  }
+  if (old.deleted_at === null && old.last_seen_run === stamp.runId && old.data === json) return false;
+  stmt(
+    db,
+    `UPDATE entity_relations SET data = ?, last_seen_run = ?, deleted_at = NULL
+     WHERE relation = ? AND source_type = ? AND source_id = ? AND target_type = ? AND target_id = ? AND scope = ?`,
+  ).run(json, stamp.runId, key.relation, key.sourceType, key.sourceId, key.targetType, key.targetId, scope);
+  if (old.deleted_at !== null) recordLinkChange(db, stamp, 'revived', columns);
+  return true;
+}
+
+const RETURNING_KEY = 'RETURNING relation, source_type, source_id, target_type, target_id, scope';
+
+/** Runs an UPDATE … RETURNING of link keys and appends each as a removal. */
+function removeReturning(db: Db, sql: string, args: unknown[], stamp: ChangeStamp): number {
+  const rows = stmt(db, `${sql} ${RETURNING_KEY}`).all(...args) as LinkKeyColumns[];
+  for (const row of rows) recordLinkChange(db, stamp, 'removed', row);
+  return rows.length;
 }
 
 // Statements that know the target name the by-target index: without statistics SQLite's planner
@@ -56,7 +93,7 @@ export function upsertRelation(db: Db, key: RelationKey, runId: number, data?: R
  * Marks a removed link. Graph names a removed link by the anchor object and the other side's id
  * (its type may be missing), so the other side is matched on id alone. Returns rows changed.
  */
-export function markRelationDeleted(db: Db, scope: RelationScope, anchorId: string, otherId: string, at: string): number {
+export function markRelationDeleted(db: Db, scope: RelationScope, anchorId: string, otherId: string, stamp: ChangeStamp): number {
   const sql =
     scope.anchor === 'target'
       ? `UPDATE entity_relations INDEXED BY entity_relations_by_target SET deleted_at = ?
@@ -65,13 +102,13 @@ export function markRelationDeleted(db: Db, scope: RelationScope, anchorId: stri
          WHERE relation = ? AND source_type = ? AND source_id = ? AND target_id = ? AND deleted_at IS NULL`;
   const args =
     scope.anchor === 'target'
-      ? [at, scope.anchorType, anchorId, scope.relation, otherId]
-      : [at, scope.relation, scope.anchorType, anchorId, otherId];
-  return stmt(db, sql).run(...args).changes;
+      ? [stamp.at, scope.anchorType, anchorId, scope.relation, otherId]
+      : [stamp.at, scope.relation, scope.anchorType, anchorId, otherId];
+  return removeReturning(db, sql, args, stamp);
 }
 
-/** Marks every live link of one anchor object removed (the object itself was removed), or all but one. */
-export function markAnchorRelationsDeleted(db: Db, scope: RelationScope, anchorId: string, at: string, exceptOtherId?: string): number {
+/** Marks every live link of one anchor object removed but one (a single-valued link replaced). */
+export function markAnchorRelationsDeleted(db: Db, scope: RelationScope, anchorId: string, stamp: ChangeStamp, exceptOtherId?: string): number {
   const keep = exceptOtherId ?? '';
   const sql =
     scope.anchor === 'target'
@@ -81,21 +118,58 @@ export function markAnchorRelationsDeleted(db: Db, scope: RelationScope, anchorI
          WHERE relation = ? AND source_type = ? AND source_id = ? AND target_id <> ? AND deleted_at IS NULL`;
   const args =
     scope.anchor === 'target'
-      ? [at, scope.anchorType, anchorId, scope.relation, keep]
-      : [at, scope.relation, scope.anchorType, anchorId, keep];
-  return stmt(db, sql).run(...args).changes;
+      ? [stamp.at, scope.anchorType, anchorId, scope.relation, keep]
+      : [stamp.at, scope.relation, scope.anchorType, anchorId, keep];
+  return removeReturning(db, sql, args, stamp);
 }
 
-/** After a complete full round: every live link in these scopes not seen since `sinceRun` was removed. */
-export function tombstoneUnseenRelations(db: Db, scopes: readonly RelationScope[], sinceRun: number, at: string): number {
+/**
+ * A permanently deleted object loses every link, as source and as target, in every relation, whichever
+ * collection owns it (graph-facts 1.3: "Only users that have been permanently deleted are removed
+ * from groups"). The one write across collection boundaries; idempotent.
+ */
+export function markObjectRelationsDeleted(db: Db, entityType: string, id: string, stamp: ChangeStamp): number {
+  let n = 0;
+  for (const relation of RELATION_NAMES) {
+    n += removeReturning(
+      db,
+      `UPDATE entity_relations SET deleted_at = ?
+       WHERE relation = ? AND source_type = ? AND source_id = ? AND deleted_at IS NULL`,
+      [stamp.at, relation, entityType, id],
+      stamp,
+    );
+    n += removeReturning(
+      db,
+      `UPDATE entity_relations INDEXED BY entity_relations_by_target SET deleted_at = ?
+       WHERE relation = ? AND target_type = ? AND target_id = ? AND deleted_at IS NULL`,
+      [stamp.at, relation, entityType, id],
+      stamp,
+    );
+  }
+  return n;
+}
+
+/**
+ * After a complete full round: every live link in these scopes not seen since `sinceRun` was removed,
+ * except links one of whose ends is a soft-deleted or unseen object. Graph keeps those links and
+ * brings them back with the object on restore without reporting them again, so they stay (and
+ * effective_relations leaves them out while the end is deleted).
+ */
+export function tombstoneUnseenRelations(db: Db, scopes: readonly RelationScope[], sinceRun: number, stamp: ChangeStamp): number {
   let n = 0;
   for (const s of scopes) {
     const column = s.anchor === 'target' ? 'target_type' : 'source_type';
-    n += stmt(
+    n += removeReturning(
       db,
-      `UPDATE entity_relations SET deleted_at = ?
-       WHERE relation = ? AND ${column} = ? AND deleted_at IS NULL AND (last_seen_run IS NULL OR last_seen_run < ?)`,
-    ).run(at, s.relation, s.anchorType, sinceRun).changes;
+      `UPDATE entity_relations AS r SET deleted_at = ?
+       WHERE relation = ? AND ${column} = ? AND deleted_at IS NULL AND (last_seen_run IS NULL OR last_seen_run < ?)
+         AND NOT EXISTS (SELECT 1 FROM entities AS e WHERE e.entity_type = r.source_type AND e.id = r.source_id
+                         AND e.deleted_kind IN ('soft', 'unseen'))
+         AND NOT EXISTS (SELECT 1 FROM entities AS e WHERE e.entity_type = r.target_type AND e.id = r.target_id
+                         AND e.deleted_kind IN ('soft', 'unseen'))`,
+      [stamp.at, s.relation, s.anchorType, sinceRun],
+      stamp,
+    );
   }
   return n;
 }

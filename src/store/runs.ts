@@ -40,6 +40,7 @@ export interface RunCollectionRow extends CollectionCounts {
   started_at: string;
   ended_at: string | null;
   error: string | null;
+  full_reason: string | null;
 }
 
 /**
@@ -75,6 +76,11 @@ export function startRunCollection(db: Db, runId: number, collection: string, mo
     `INSERT INTO run_collections (run_id, collection, mode, started_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (run_id, collection) DO UPDATE SET mode = excluded.mode`,
   ).run(runId, collection, mode, isoNow(now));
+}
+
+/** Why the collection's round in this run is full (schemas/002). */
+export function setRunCollectionFullReason(db: Db, runId: number, collection: string, reason: string): void {
+  stmt(db, 'UPDATE run_collections SET full_reason = ? WHERE run_id = ? AND collection = ?').run(reason, runId, collection);
 }
 
 export function setRunCollectionMode(db: Db, runId: number, collection: string, mode: CollectionMode): void {

@@ -12,6 +12,8 @@ export interface SyncStateRow {
   round_start_run: number | null;
   round_started_at: string | null;
   updated_at: string | null;
+  /** A completed full round whose unseen links are still to be marked deleted (its start run). */
+  links_unsettled_since: number | null;
 }
 
 export function getSyncState(db: Db, collection: string): SyncStateRow | undefined {
@@ -65,4 +67,17 @@ export function completeRound(db: Db, collection: string, deltaLink: string | nu
 /** Forgets the saved deltaLink (expired token, 410, or --full): the next round is a full one. */
 export function dropDeltaLink(db: Db, collection: string, now = Date.now()): void {
   stmt(db, 'UPDATE sync_state SET delta_link = NULL, delta_link_at = NULL, updated_at = ? WHERE collection = ?').run(isoNow(now), collection);
+}
+
+/**
+ * A full round ended: its unseen links are marked deleted once the run knows every object that went
+ * away (see settleUnseenLinks in src/pull). Kept with the round's end, so a crash before the end of
+ * the run leaves it for the next run.
+ */
+export function markLinksUnsettled(db: Db, collection: string, sinceRun: number): void {
+  stmt(db, 'UPDATE sync_state SET links_unsettled_since = ? WHERE collection = ?').run(sinceRun, collection);
+}
+
+export function clearLinksUnsettled(db: Db, collection: string): void {
+  stmt(db, 'UPDATE sync_state SET links_unsettled_since = NULL WHERE collection = ?').run(collection);
 }

@@ -277,15 +277,30 @@ describe('exit codes and messages', () => {
     const db = join(dir, 'entra.db');
     const own = await runCli(['pull', '--db', db], { env: world.env(), cwd: dir });
     expect(own.code, own.stderr).toBe(0);
+    // The database is bound to the token's tenant id; make it another tenant's.
+    withDb(db, (d) => d.prepare("UPDATE meta SET value = ? WHERE key = 'tenant_id'").run(OTHER_TENANT_ID), false);
     const before = dbState(db);
     const runsBefore = runsOf(db);
-    const r = await runCli(['pull', '--db', db], { env: world.env({ AZURE_TENANT_ID: OTHER_TENANT_ID }), cwd: dir });
+    const r = await runCli(['pull', '--db', db], { env: world.env(), cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/holds tenant/);
     expect(r.stderr).toContain(OTHER_TENANT_ID);
     expect(runsOf(db)).toEqual(runsBefore);
     expect(dbState(db)).toEqual(before);
-    expect(withDb(db, (d) => (d.prepare("SELECT value FROM meta WHERE key = 'tenant_id'").get() as { value: string }).value)).not.toBe(OTHER_TENANT_ID);
+    expect(withDb(db, (d) => (d.prepare("SELECT value FROM meta WHERE key = 'tenant_id'").get() as { value: string }).value)).toBe(OTHER_TENANT_ID);
+  }, 30_000);
+
+  it('a tenant this database does not belong to that cannot sign in: exit 1, nothing written to it', async () => {
+    const dir = newDir();
+    const db = join(dir, 'entra.db');
+    const own = await runCli(['pull', '--db', db], { env: world.env(), cwd: dir });
+    expect(own.code, own.stderr).toBe(0);
+    const before = dbState(db);
+    const runsBefore = runsOf(db);
+    const r = await runCli(['pull', '--db', db], { env: world.env({ AZURE_TENANT_ID: OTHER_TENANT_ID }), cwd: dir });
+    expect(r.code).toBe(1);
+    expect(runsOf(db)).toEqual(runsBefore);
+    expect(dbState(db)).toEqual(before);
   }, 30_000);
 
   it('status on a database that does not exist: exit 1, nothing created', async () => {

@@ -127,11 +127,13 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
   return world;
 }
 
-/** The parent's environment without AZURE_*, ENTRA_*, IDENTITY_* or GRAPH_ENDPOINT, plus the loopback CA and `vars`. */
+/** The parent's environment without AZURE_*, ENTRA_*, IDENTITY_*, GRAPH_ENDPOINT or proxy variables, plus the loopback CA and `vars`. */
 export function childEnv(vars: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(AZURE_|ENTRA_|IDENTITY_|GRAPH_ENDPOINT$|NODE_TLS_REJECT_UNAUTHORIZED$|FORCE_COLOR$)/.test(k)) env[k] = v;
+    // Proxy variables of a developer's machine would send loopback traffic to the proxy; the proxy
+    // test sets its own.
+    if (!/^(AZURE_|ENTRA_|IDENTITY_|GRAPH_ENDPOINT$|NODE_TLS_REJECT_UNAUTHORIZED$|FORCE_COLOR$)/.test(k) && !/^(https?_proxy|no_proxy|all_proxy)$/i.test(k)) env[k] = v;
   }
   env.NODE_EXTRA_CA_CERTS = join(TLS, 'ca.pem');
   for (const [k, v] of Object.entries(vars)) {

@@ -49,3 +49,49 @@ export function fakeTime() {
 }
 
 export const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Fake clock whose sleep never ends by itself: only a stop can end a wait. Records each delay. */
+export function hangingTime() {
+  const t = { clock: 1_700_000_000_000, sleeps: [] as number[] };
+  return {
+    t,
+    now: () => t.clock,
+    sleep: (ms: number) => {
+      t.sleeps.push(ms);
+      return new Promise<void>(() => undefined);
+    },
+  };
+}
+
+/** Settles with 'pending' when `work` has not settled within `ms` of real time: proves promptness. */
+export async function settledWithin<T>(work: Promise<T>, ms: number): Promise<{ value?: T; error?: unknown } | 'pending'> {
+  return Promise.race([
+    work.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    ),
+    realDelay(ms).then(() => 'pending' as const),
+  ]);
+}
+
+/** The error undici gives when the connection closes while the body is read. */
+export function terminated(code = 'UND_ERR_SOCKET'): Error {
+  return Object.assign(new TypeError('terminated'), { cause: Object.assign(new Error('other side closed'), { code }) });
+}
+
+/**
+ * A 200 whose headers arrive and whose body breaks after `prefix`: `error` ends it (a connection
+ * reset), no error leaves it hanging (a stalled connection).
+ */
+export function brokenBody(prefix: string, error?: Error, headers: Record<string, string> = {}): Response {
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(prefix));
+      if (error) controller.error(error);
+    },
+  });
+  return new HttpResponse(stream, { status: 200, headers: { 'content-type': 'application/json', ...headers } });
+}
+
+/** What a proxy's login page looks like. */
+export const LOGIN_PAGE = '<html><head><title>Login required</title></head><body>Sign in to the proxy</body></html>';

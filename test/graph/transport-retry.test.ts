@@ -78,12 +78,12 @@ describe('createGraphTransport retries', () => {
     expect(events).toContainEqual({ type: 'retry', url: USERS, attempt: 1, reason: '429', waitMs: 2128 });
   });
 
-  it('reads an HTTP-date Retry-After and caps it at maxRetryAfterMs', async () => {
+  it('reads an HTTP-date Retry-After and waits it in full, never cut short, up to maxWaitMs (10 minutes)', async () => {
     const { tokens, time, transport } = setup();
-    const at = new Date(time.t.clock + 10 * 60_000).toUTCString(); // 10 minutes: above the 5-minute cap
+    const at = new Date(time.t.clock + 10 * 60_000).toUTCString(); // 10 minutes: the old 5-minute cap retried early
     sequence(tokens, [throttled(at), ok]);
     await transport.get('/users');
-    expect(time.t.sleeps).toEqual([300_000]);
+    expect(time.t.sleeps).toEqual([600_000]);
   });
 
   it('backs off exponentially with jitter when 429 carries no Retry-After', async () => {
@@ -109,6 +109,40 @@ describe('createGraphTransport retries', () => {
     expect(res.status).toBe(200);
     expect(seen).toHaveLength(4);
     expect(time.t.sleeps).toEqual([3000, 100, 200]);
+  });
+
+  for (const code of [500, 502]) {
+    it(`retries ${code} like 503: backoff without Retry-After, Retry-After through the shared gate with it`, async () => {
+      const { tokens, time, events, transport } = setup();
+      const seen = sequence(tokens, [status(code), status(code, { 'retry-after': '4' }), ok]);
+      const res = await transport.get('/users');
+      expect(res.status).toBe(200);
+      expect(seen).toHaveLength(3);
+      expect(time.t.sleeps).toEqual([50, 4000]);
+      expect(transport.stats).toEqual({ requests: 3, throttled: 1, retries: 2, throttleWaitMs: 4000 });
+      expect(events).toContainEqual({ type: 'throttled', url: USERS, waitMs: 4000, status: code });
+    });
+
+    it(`gives GRAPH_RETRIES_EXHAUSTED after repeated ${code}s, naming the request and Graph's request-id`, async () => {
+      const { tokens, transport } = setup({ maxRetries: 2 });
+      const seen = sequence(tokens, [status(code, { 'request-id': `rid-${code}` })]);
+      const err = (await transport.get('/users').catch((e: unknown) => e)) as GraphError;
+      expect(err.code).toBe('GRAPH_RETRIES_EXHAUSTED');
+      expect(err.message).toContain(`GET ${USERS}`);
+      expect(err.message).toContain(`status ${code}`);
+      expect(err.message).toContain(`request-id rid-${code}`);
+      expect(err.requestId).toBe(`rid-${code}`);
+      expect(err.status).toBe(code);
+      expect(seen).toHaveLength(3);
+    });
+  }
+
+  it('does not retry 501 NotImplemented', async () => {
+    const { tokens, transport } = setup();
+    const seen = sequence(tokens, [status(501)]);
+    const err = (await transport.get('/users').catch((e: unknown) => e)) as GraphError;
+    expect(err.code).toBe('GRAPH_REQUEST_FAILED');
+    expect(seen).toHaveLength(1);
   });
 
   it('retries a connection reset', async () => {

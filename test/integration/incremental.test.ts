@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSimWorld, type SimWorld } from '../support/sim-world.js';
 import {
-  dbFile, entityRow, expectRemovedDuring, expectTruth, liveGroups, liveUsers, pull, relationRows, runRow,
+  dbFile, entityRow, expectRemovedDuring, expectTruth, liveGroups, liveUsers, pull, readDb, relationRows, runRow,
 } from '../support/integration-helpers.js';
 
 /**
@@ -92,20 +92,56 @@ describe('incremental pulls, one change kind at a time', () => {
     expectRemovedDuring(row.deleted_at, r.runStartMs, r.runEndMs);
   });
 
-  it('a restored user comes back (deleted_at NULL) with its links', async () => {
+  it('a soft-deleted user who is a member and a manager keeps every link (not effective while deleted); a restore makes them effective again', async () => {
     const t = world.tenant;
-    // A user with a manager and group memberships.
-    const id = liveUsers(t).find((u) => t.effectiveManager(u) && [...t.groups.values()].some((g) => g.members.has(u)))!;
+    const id = liveUsers(t).find((u) =>
+      t.effectiveManager(u) && [...t.groups.values()].some((g) => g.members.has(u)) && [...t.users.values()].some((r) => r.manager === u))!;
+    expect(id).toBeDefined();
+    const links = () => [
+      ...relationRows(path, { relation: 'memberOf', source_id: id }),
+      ...relationRows(path, { relation: 'reportsTo', source_id: id }),
+      ...relationRows(path, { relation: 'reportsTo', target_id: id }),
+    ].sort((x, y) => `${x.relation}${x.source_id}${x.target_id}`.localeCompare(`${y.relation}${y.source_id}${y.target_id}`));
+    const before = links();
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    expect(before.every((l) => l.deleted_at === null)).toBe(true);
+    const effective = () => readDb(path, (db) =>
+      db.prepare('SELECT COUNT(*) FROM effective_relations WHERE source_id = ? OR target_id = ?').pluck().get(id, id)) as number;
+    expect(effective()).toBe(before.length);
+
     t.softDeleteUser(id);
-    await deltaPull();
-    expect(entityRow(path, 'user', id)!.deleted_at).not.toBeNull();
-    expect(relationRows(path, { relation: 'memberOf', source_id: id }).every((r) => r.deleted_at !== null)).toBe(true);
-    expect(relationRows(path, { relation: 'reportsTo', source_id: id }).every((r) => r.deleted_at !== null)).toBe(true);
+    const r = await deltaPull();
+    const row = entityRow(path, 'user', id)!;
+    expectRemovedDuring(row.deleted_at, r.runStartMs, r.runEndMs);
+    expect(row.deleted_kind).toBe('soft');
+    // Graph keeps a soft-deleted user's memberships and manager links: so do we, unchanged...
+    expect(links()).toEqual(before);
+    // ...but they are not access while the user is deleted.
+    expect(effective()).toBe(0);
+
     t.restoreUser(id);
     await deltaPull();
-    expect(entityRow(path, 'user', id)!.deleted_at).toBeNull();
-    expect(relationRows(path, { relation: 'memberOf', source_id: id }).some((r) => r.deleted_at === null)).toBe(true);
-    expect(relationRows(path, { relation: 'reportsTo', source_id: id }).filter((r) => r.deleted_at === null)).toHaveLength(1);
+    expect(entityRow(path, 'user', id)).toMatchObject({ deleted_at: null, deleted_kind: null });
+    expect(links().map((l) => ({ ...l, last_seen_run: 0 }))).toEqual(before.map((l) => ({ ...l, last_seen_run: 0 })));
+    expect(effective()).toBe(before.length);
+  });
+
+  it('a soft-deleted user later deleted for good loses its links on both sides, once', async () => {
+    const t = world.tenant;
+    const id = liveUsers(t).find((u) => [...t.groups.values()].some((g) => g.members.has(u)) && [...t.users.values()].some((r) => r.manager === u))!;
+    t.softDeleteUser(id);
+    const soft = await deltaPull();
+    const softAt = entityRow(path, 'user', id)!.deleted_at;
+    expectRemovedDuring(softAt, soft.runStartMs, soft.runEndMs);
+    t.hardDeleteUser(id);
+    const hard = await deltaPull();
+    expect(entityRow(path, 'user', id)).toMatchObject({ deleted_at: softAt, deleted_kind: 'permanent' });
+    const all = [...relationRows(path, { source_id: id }), ...relationRows(path, { target_id: id })];
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    for (const l of all) expectRemovedDuring(l.deleted_at, hard.runStartMs, hard.runEndMs);
+    const removals = readDb(path, (db) =>
+      db.prepare("SELECT COUNT(*) FROM changes WHERE kind = 'removed' AND (source_id = ? OR target_id = ?)").pluck().get(id, id)) as number;
+    expect(removals).toBe(all.length); // each link removed once, though the users and groups rounds both report it
   });
 
   it('membership adds and removes of every member type keep the real source_type', async () => {
@@ -181,26 +217,28 @@ describe('incremental pulls, one change kind at a time', () => {
     expectRemovedDuring(gone.deleted_at, cleared.runStartMs, cleared.runEndMs);
   });
 
-  it('a soft-deleted group takes its member and owner links with it; a restore brings them back', async () => {
+  it('a soft-deleted group keeps its member and owner links (not effective while deleted); a restore makes them effective again', async () => {
     const t = world.tenant;
     const g = liveGroups(t).find((id) => t.groups.get(id)!.members.size > 2 && t.groups.get(id)!.owners.size > 0)!;
     const links = () => [
       ...relationRows(path, { relation: 'memberOf', target_type: 'group', target_id: g }),
       ...relationRows(path, { relation: 'ownerOf', target_type: 'group', target_id: g }),
     ];
+    const effective = () => readDb(path, (db) => db.prepare('SELECT COUNT(*) FROM effective_relations WHERE target_id = ?').pluck().get(g)) as number;
     const liveBefore = links().filter((r) => r.deleted_at === null).length;
     expect(liveBefore).toBeGreaterThan(2);
+    expect(effective()).toBe(liveBefore);
     t.softDeleteGroup(g);
     const r = await deltaPull();
     expectRemovedDuring(entityRow(path, 'group', g)!.deleted_at, r.runStartMs, r.runEndMs);
-    const after = links();
-    expect(after).toHaveLength(liveBefore);
-    for (const l of after) expectRemovedDuring(l.deleted_at, r.runStartMs, r.runEndMs);
+    expect(links().filter((l) => l.deleted_at === null)).toHaveLength(liveBefore);
+    expect(effective()).toBe(0);
 
     t.restoreGroup(g);
     await deltaPull();
     expect(entityRow(path, 'group', g)!.deleted_at).toBeNull();
     expect(links().filter((l) => l.deleted_at === null)).toHaveLength(liveBefore);
+    expect(effective()).toBe(liveBefore);
   });
 
   it('a hard-deleted group is kept as history and its links are marked deleted', async () => {
@@ -239,8 +277,10 @@ describe('removal times', () => {
     // The group changes too, so its removed member could be replayed alongside.
     t.updateGroup(g, { description: 'touched' });
     const r2 = await deltaPull();
-    expect(r2.collections.users!.deletions).toBe(0);
+    // The purge turns the soft deletion permanent (one change) and keeps the first removal time.
+    expect(r2.collections.users!.deletions).toBe(1);
     expect(entityRow(path, 'user', u1)!.deleted_at).toBe(at1);
+    expect(entityRow(path, 'user', u1)!.deleted_kind).toBe('permanent');
     expect(relationRows(path, { relation: 'memberOf', source_id: m, target_id: g })[0]!.deleted_at).toBe(linkAt);
   });
 });

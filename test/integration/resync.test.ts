@@ -72,7 +72,7 @@ describe('expired page token → the round restarts', () => {
     if (firstPullDone) {
       expect((await pull(world, path)).outcome).toBe('success');
       // Enough changes that the delta round has several pages.
-      t.randomChanges(0.1, 4242);
+      t.randomChanges(0.3, 4242);
     }
     let usersPages = 0;
     let victim: string | undefined;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GraphError } from '../../src/errors/index.js';
 import type { RetryAfterForm } from '../../src/sim/graph/throttle.js';
 import { createSimWorld, liveState, truthState, type SimWorld } from '../support/sim-world.js';
-import { dbFile, expectTruth, liveUsers, pull, readDb, state, syncStateRow } from '../support/integration-helpers.js';
+import { dbFile, expectTruth, liveUsers, pull, readDb, state, syncStateRow, type RelationRowT } from '../support/integration-helpers.js';
 
 /**
  * Throttling in every Retry-After form, transient server faults and connection resets are absorbed
@@ -103,7 +103,13 @@ describe('a fault beyond the retry budget', () => {
     expect(got.relations.filter((e) => e.startsWith('reportsTo|'))).toEqual(want.relations.filter((e) => e.startsWith('reportsTo|')));
     // groups: same deltaLink, same rows.
     expect(syncStateRow(path, 'groups')!.delta_link).toBe(groupsBefore.delta_link);
-    expect(readDb(path, (db) => db.prepare("SELECT * FROM entity_relations WHERE target_type = 'group' ORDER BY 1,2,3,4,5").all())).toEqual(groupRowsBefore);
+    // Its rows are as they were, except links of users deleted for good: the users round removes
+    // those on both sides, whichever collection owns them (the one write across collections).
+    const purged = new Set(readDb(path, (db) => db.prepare("SELECT id FROM entities WHERE deleted_kind = 'permanent'").pluck().all()) as string[]);
+    const groupRowsNow = readDb(path, (db) => db.prepare("SELECT * FROM entity_relations WHERE target_type = 'group' ORDER BY 1,2,3,4,5").all()) as RelationRowT[];
+    const untouched = (rows: RelationRowT[]) => rows.filter((row) => !purged.has(row.source_id));
+    expect(untouched(groupRowsNow)).toEqual(untouched(groupRowsBefore as RelationRowT[]));
+    for (const row of groupRowsNow.filter((x) => purged.has(x.source_id))) expect(row.deleted_at).not.toBeNull();
     const ledger = readDb(path, (db) => ({
       run: db.prepare('SELECT outcome, error FROM runs WHERE id = ?').get(r.runId) as { outcome: string; error: string },
       cols: db.prepare('SELECT collection, outcome FROM run_collections WHERE run_id = ? ORDER BY collection').all(r.runId),

@@ -38,6 +38,11 @@ const liveLinks = (db: Db, relation: string) =>
     source_type: string; source_id: string; target_id: string;
   }[]).map((r) => `${r.source_type}:${r.source_id}>${r.target_id}`);
 
+const effectiveLinks = (db: Db, relation: string) =>
+  (db.prepare('SELECT source_type, source_id, target_id FROM effective_relations WHERE relation = ? ORDER BY 1, 2, 3').all(relation) as {
+    source_type: string; source_id: string; target_id: string;
+  }[]).map((r) => `${r.source_type}:${r.source_id}>${r.target_id}`);
+
 const u = (id: string, extra: Record<string, unknown> = {}) => ({ id, displayName: `User ${id}`, ...extra });
 const mgr = (id: string) => ({ 'manager@delta': [{ '@odata.type': '#microsoft.graph.user', id }] });
 
@@ -101,19 +106,39 @@ describe('syncCollection (delta engine over scripted pages)', () => {
     expect(live(db, 'group')).toEqual(['g1', 'g2']);
   });
 
-  it('marks removed links, and a deleted group takes its links with it', async () => {
+  it('marks removed links; a soft-deleted group keeps its links (not effective), a permanently deleted one loses them', async () => {
     runId = 0;
     const db = openDatabase(':memory:');
     const m = (id: string, removed = false) => ({ '@odata.type': '#microsoft.graph.user', id, ...(removed ? { '@removed': { reason: 'deleted' } } : {}) });
     await run(db, groups, script({
-      first: { value: [{ id: 'g1', 'members@delta': [m('u1'), m('u2')], 'owners@delta': [m('o1')] }, { id: 'g2', 'members@delta': [m('u1')] }], deltaLink: 'https://g/d1' },
+      first: {
+        value: [
+          { id: 'g1', 'members@delta': [m('u1'), m('u2')], 'owners@delta': [m('o1')] },
+          { id: 'g2', 'members@delta': [m('u1')] },
+          { id: 'g3', 'members@delta': [m('u1')], 'owners@delta': [m('o1')] },
+        ],
+        deltaLink: 'https://g/d1',
+      },
     }).reader);
     await run(db, groups, script({
-      'https://g/d1': { value: [{ id: 'g1', 'members@delta': [m('u2', true), m('u3')] }, { id: 'g2', '@removed': { reason: 'changed' } }], deltaLink: 'https://g/d2' },
+      'https://g/d1': {
+        value: [
+          { id: 'g1', 'members@delta': [m('u2', true), m('u3')] },
+          { id: 'g2', '@removed': { reason: 'changed' } },
+          { id: 'g3', '@removed': { reason: 'deleted' } },
+        ],
+        deltaLink: 'https://g/d2',
+      },
     }).reader);
-    expect(liveLinks(db, 'memberOf')).toEqual(['user:u1>g1', 'user:u3>g1']);
+    expect(liveLinks(db, 'memberOf')).toEqual(['user:u1>g1', 'user:u1>g2', 'user:u3>g1']);
+    expect(effectiveLinks(db, 'memberOf')).toEqual(['user:u1>g1', 'user:u3>g1']);
     expect(liveLinks(db, 'ownerOf')).toEqual(['user:o1>g1']);
     expect(live(db, 'group')).toEqual(['g1']);
+    const kinds = db.prepare("SELECT id, deleted_kind FROM entities WHERE entity_type = 'group' ORDER BY id").all();
+    expect(kinds).toEqual([{ id: 'g1', deleted_kind: null }, { id: 'g2', deleted_kind: 'soft' }, { id: 'g3', deleted_kind: 'permanent' }]);
+    // g2 restored (a normal object, no member entries: Graph does not report them again): its link is effective again.
+    await run(db, groups, script({ 'https://g/d2': { value: [{ id: 'g2', displayName: 'back' }], deltaLink: 'https://g/d3' } }).reader);
+    expect(effectiveLinks(db, 'memberOf')).toEqual(['user:u1>g1', 'user:u1>g2', 'user:u3>g1']);
   });
 
   it('a run that dies mid-round commits its pages, tombstones nothing and keeps the old deltaLink; the next run resumes', async () => {
@@ -150,7 +175,10 @@ describe('syncCollection (delta engine over scripted pages)', () => {
       const r = await run(db, users, s.reader);
       expect(r).toMatchObject({ mode: 'full', resyncs: 1, outcome: 'success' });
       expect(live(db, 'user')).toEqual(['b']);
-      expect(liveLinks(db, 'reportsTo')).toEqual([]);
+      // a was not seen (soft or permanently deleted, Graph did not say): its link is kept, not effective.
+      expect(liveLinks(db, 'reportsTo')).toEqual(['user:a>b']);
+      expect(effectiveLinks(db, 'reportsTo')).toEqual([]);
+      expect(db.prepare("SELECT deleted_kind FROM entities WHERE id = 'a'").pluck().get()).toBe('unseen');
       expect(getSyncState(db, 'users')?.delta_link).toBe('https://g/d2');
     });
   }
@@ -217,5 +245,67 @@ describe('resuming from a saved link', () => {
     const bad = new GraphError('GRAPH_REQUEST_FAILED', 'bad request', { status: 400, graphCode: 'Request_BadRequest' });
     const r = await run(db, users, script({ first: bad }).reader);
     expect(r.outcome).toBe('failed');
+  });
+});
+
+describe('a saved deltaLink Graph refuses', () => {
+  for (const [label, err] of [
+    ['400 Request_BadRequest', new GraphError('GRAPH_REQUEST_FAILED', 'bad', { status: 400, graphCode: 'Request_BadRequest' })],
+    ['404 Request_ResourceNotFound', new GraphError('GRAPH_REQUEST_FAILED', 'missing', { status: 404, graphCode: 'Request_ResourceNotFound' })],
+    ['422 UnprocessableEntity', new GraphError('GRAPH_REQUEST_FAILED', 'unprocessable', { status: 422, graphCode: 'UnprocessableEntity' })],
+  ] as const) {
+    it(`on its first request with ${label} starts a full resync with a warning naming the code`, async () => {
+      runId = 0;
+      const db = openDatabase(':memory:');
+      await run(db, users, script({ first: { value: [u('a'), u('b')], deltaLink: 'https://g/d1' } }).reader);
+      const s = script({ 'https://g/d1': err, first: { value: [u('b')], deltaLink: 'https://g/d2' } });
+      const events: { event: string; detail?: string }[] = [];
+      runId++;
+      db.prepare('INSERT INTO runs (id, command, started_at) VALUES (?, ?, ?)').run(runId, 'pull', new Date().toISOString());
+      const r = await syncCollection({
+        db, connector: users, runId, readPages: s.reader, context: { grantedRoles: new Set() }, onProgress: (p) => events.push(p),
+      });
+      expect(r).toMatchObject({ mode: 'full', resyncs: 1, outcome: 'success' });
+      expect(r.fullReason).toContain(label.split(' ')[0]!);
+      const warning = events.find((e) => e.event === 'warning');
+      expect(warning?.detail).toContain(label);
+      expect(live(db, 'user')).toEqual(['b']);
+      expect(getSyncState(db, 'users')?.delta_link).toBe('https://g/d2');
+      expect(db.prepare('SELECT full_reason FROM run_collections WHERE run_id = ?').pluck().get(runId)).toContain(label);
+    });
+  }
+
+  it('a 400 after the first page of a delta round is not taken for a refused link: the collection fails', async () => {
+    runId = 0;
+    const db = openDatabase(':memory:');
+    await run(db, users, script({ first: { value: [u('a')], deltaLink: 'https://g/d1' } }).reader);
+    const bad = new GraphError('GRAPH_REQUEST_FAILED', 'bad', { status: 400, graphCode: 'Request_BadRequest' });
+    const r = await run(db, users, script({ 'https://g/d1': { value: [u('c')], nextLink: 'https://g/p2' }, 'https://g/p2': bad }).reader);
+    expect(r).toMatchObject({ outcome: 'failed', mode: 'delta', resyncs: 0 });
+    expect(getSyncState(db, 'users')?.delta_link).toBe('https://g/d1');
+  });
+});
+
+describe('a collection that fails anywhere fails alone', () => {
+  it('a throw during set-up (building the first request) is recorded as this collection failing', async () => {
+    runId = 0;
+    const db = openDatabase(':memory:');
+    const broken: Connector = { ...users, firstUrl: () => { throw new Error('no query for you'); } };
+    const r = await run(db, broken, script({}).reader);
+    expect(r.outcome).toBe('failed');
+    expect((r.error as Error).message).toBe('no query for you');
+    expect(db.prepare('SELECT collection, outcome, error FROM run_collections').all()).toEqual([
+      { collection: 'users', outcome: 'failed', error: 'no query for you' },
+    ]);
+  });
+
+  it('a page that is not a delta page (neither link) never ends a delta round', async () => {
+    runId = 0;
+    const db = openDatabase(':memory:');
+    await run(db, users, script({ first: { value: [u('a'), u('b')], deltaLink: 'https://g/d1' } }).reader);
+    const r = await run(db, users, script({ first: { value: [] } }).reader, true);
+    expect(r.outcome).toBe('failed');
+    expect(live(db, 'user')).toEqual(['a', 'b']);
+    expect(getSyncState(db, 'users')?.delta_link).toBe('https://g/d1');
   });
 });

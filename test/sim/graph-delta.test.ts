@@ -121,15 +121,20 @@ describe('delta rounds', () => {
     expect(gr.members.get(g)!.get(newMember)).toEqual({ type: '#microsoft.graph.user', removed: false });
     expect(gr.members.get(g)!.size).toBe(1);
     expect(gr.members.get(gids[3]!)!.get(gone)!.removed).toBe(true);
-    // The deleted users' memberships come back as removed links on their groups.
-    for (const [gid, grp] of tenant.groups) {
-      if (grp.members.has(soft)) expect(gr.members.get(gid)!.get(soft)!.removed).toBe(true);
-    }
+    // delta-query-groups: a soft-deleted user keeps its memberships and is not in the groups delta;
+    // a permanently deleted one comes back as a removed link on each group that held it.
+    const held = (id: string) => [...tenant.groups.keys()].filter((gid) => gr.members.get(gid)?.has(id));
+    expect(held(soft)).toEqual([]);
+    expect([...tenant.groups.values()].some((grp) => grp.members.has(soft))).toBe(true);
+    expect(held(hard).length).toBeGreaterThan(0);
+    for (const gid of held(hard)) expect(gr.members.get(gid)!.get(hard)!.removed).toBe(true);
     // A changed object appears once with its full (not minimal) selected properties.
     expect(gr.objects.get(g).displayName).toBe(tenant.groups.get(g)!.props.displayName);
   });
 
-  it('restores bring the object and its links back; manager clears show the old manager removed', async () => {
+  // Was: soft delete reported the reports' manager as removed and restore re-added it. Graph keeps a
+  // soft-deleted object's links and reports them only on a permanent delete (delta-query-groups).
+  it('soft-deleting and restoring a manager reports nothing on its reports; a permanent delete reports the manager removed', async () => {
     const { tenant, sim, usersLink } = await primed();
     const ids = [...tenant.users.keys()];
     const boss = ids[0]!;
@@ -137,11 +142,18 @@ describe('delta rounds', () => {
     tenant.softDeleteUser(boss);
     let r = await runRound(sim, usersLink);
     expect(r.removed.get(boss)).toBe('changed');
-    expect(r.manager.get(report)).toEqual({ id: boss, removed: true });
+    expect(r.objects.has(report)).toBe(false);
+    expect(r.manager.has(report)).toBe(false);
     tenant.restoreUser(boss);
     r = await runRound(sim, r.deltaLink);
     expect(r.objects.has(boss)).toBe(true);
-    expect(r.manager.get(report)).toEqual({ id: boss, removed: false });
+    expect(r.objects.has(report)).toBe(false);
+    expect(tenant.effectiveManager(report)).toBe(boss);
+    tenant.softDeleteUser(boss);
+    tenant.hardDeleteUser(boss);
+    r = await runRound(sim, r.deltaLink);
+    expect(r.removed.get(boss)).toBe('deleted');
+    expect(r.manager.get(report)).toEqual({ id: boss, removed: true });
   });
 
   it('a round is fixed when it starts; changes during paging come in the next round', async () => {
@@ -162,21 +174,31 @@ describe('delta rounds', () => {
     expect(r.objects.has(later)).toBe(true);
   });
 
+  // The client keeps a soft-deleted object's links (Graph reports none of them removed) and drops
+  // every link of a permanently deleted one; its effective links (both ends live) equal the truth.
+  // A removed object is reported without its links, so changes to them made before its soft delete
+  // in the same window are never reported: when the object comes back (restored, as a full object),
+  // its listing of links to live objects is complete and replaces what the client held. (Rarer
+  // compounds stay unknowable, as with Graph: a link changed in the window in which its group was
+  // soft-deleted, whose other end is soft-deleted when the group comes back, is in no listing.)
   it('chains deltaLinks after random changes and still matches the tenant', async () => {
     const { tenant, sim } = setup({ replayRate: 0.05, emptyPageRate: 0.1 });
     const users = await runRound(sim, USERS);
     const groups = await runRound(sim, GROUPS);
     let ul = users.deltaLink;
     let gl = groups.deltaLink;
-    for (let i = 0; i < 3; i++) {
+    const soft = new Set<string>();
+    let restores = 0;
+    for (let i = 0; i < 4; i++) {
       tenant.randomChanges(0.05, 100 + i);
       const du = await runRound(sim, ul);
       const dg = await runRound(sim, gl);
-      for (const [id, o] of du.objects) { users.objects.set(id, o); }
-      for (const id of du.removed.keys()) { users.objects.delete(id); users.manager.delete(id); }
-      for (const [id, v] of du.manager) users.manager.set(id, v);
+      const back = [...du.objects.keys(), ...dg.objects.keys()].filter((id) => soft.has(id));
+      restores += back.length;
+      for (const id of back) soft.delete(id);
+      for (const [id, o] of du.objects) users.objects.set(id, o);
       for (const [id, o] of dg.objects) groups.objects.set(id, o);
-      for (const id of dg.removed.keys()) { groups.objects.delete(id); groups.members.delete(id); groups.owners.delete(id); }
+      for (const [id, v] of du.manager) users.manager.set(id, v);
       for (const [src, dst] of [[dg.members, groups.members], [dg.owners, groups.owners]] as const) {
         for (const [gid, links] of src) {
           let cur = dst.get(gid);
@@ -184,13 +206,34 @@ describe('delta rounds', () => {
           for (const [id, v] of links) cur.set(id, v);
         }
       }
-      // Links to deleted objects are the client's job: drop links whose source disappeared.
-      const gone = new Set([...du.removed.keys(), ...dg.removed.keys()]);
-      for (const links of [...groups.members.values(), ...groups.owners.values()]) for (const id of gone) links.delete(id);
-      for (const [u, v] of users.manager) if (gone.has(v.id)) users.manager.delete(u);
+      const deleted = new Set<string>();
+      for (const [id, why] of [...du.removed, ...dg.removed]) {
+        users.objects.delete(id);
+        groups.objects.delete(id);
+        if (why === 'changed') soft.add(id);
+        else { deleted.add(id); soft.delete(id); }
+      }
+      for (const id of deleted) { users.manager.delete(id); groups.members.delete(id); groups.owners.delete(id); }
+      for (const links of [...groups.members.values(), ...groups.owners.values()]) for (const id of deleted) links.delete(id);
+      for (const [u, v] of users.manager) if (deleted.has(v.id)) users.manager.delete(u);
+      const live = (id: string) => !soft.has(id) && !deleted.has(id);
+      for (const id of back) {
+        for (const [src, dst] of [[dg.members, groups.members], [dg.owners, groups.owners]] as const) {
+          for (const m of dst.get(id)?.keys() ?? []) if (live(m) && !src.get(id)?.has(m)) dst.get(id)!.delete(m);
+        }
+        const held = users.manager.get(id);
+        if (held && live(held.id) && !du.manager.has(id)) users.manager.delete(id);
+      }
       ul = du.deltaLink;
       gl = dg.deltaLink;
     }
+    expect(soft.size).toBeGreaterThan(0);
+    expect(restores).toBeGreaterThan(0);
+    // Effective: both ends live in the client's view (service principals and devices always are).
+    const live = (id: string) => users.objects.has(id) || groups.objects.has(id) || (tenant.typeOf(id) !== 'user' && tenant.typeOf(id) !== 'group');
+    for (const [g, ms] of groups.members) for (const [m, v] of ms) if (!live(g) || !live(m)) v.removed = true;
+    for (const [g, os] of groups.owners) for (const [o, v] of os) if (!live(g) || !live(o)) v.removed = true;
+    for (const [u, v] of users.manager) if (!live(u) || !live(v.id)) v.removed = true;
     expectMatchesTruth(tenant, users, groups);
   });
 

@@ -41,7 +41,9 @@ describe('generateTenant', () => {
 describe('mutations', () => {
   const small = () => generateTenant({ seed: 3, users: 50, groups: 5, memberships: 100, largeGroups: 0 });
 
-  it('deleting a user drops its links, restoring brings them back', () => {
+  // Was: a soft delete logged link removals and a restore logged re-adds. Graph keeps a soft-deleted
+  // user's links and removes them only on a permanent delete (https://learn.microsoft.com/graph/delta-query-groups).
+  it('a soft delete keeps the user\'s links and logs none; a restore logs none; a permanent delete logs every removal', () => {
     const t = small();
     const u = [...t.users.keys()][3]!;
     const g = [...t.groups.keys()][0]!;
@@ -49,22 +51,42 @@ describe('mutations', () => {
     t.addOwner(g, { type: 'user', id: u });
     const report = [...t.users.keys()][10]!;
     t.setManager(report, u);
-    const before = t.truth().relations.length;
-    const seq = t.seq;
+    const before = t.truth();
+    const key = (r: { relation: string; sourceId: string; targetId: string }) => `${r.relation}|${r.sourceId}|${r.targetId}`;
+    const mine = (rels: typeof before.relations) => rels.filter((r) => r.sourceId === u || r.targetId === u).map(key).sort();
+    const linksOfU = mine(before.relations);
+    expect(linksOfU).toEqual(expect.arrayContaining([`memberOf|${u}|${g}`, `ownerOf|${u}|${g}`, `reportsTo|${report}|${u}`]));
+
+    let seq = t.seq;
     t.softDeleteUser(u);
     const during = t.truth();
     expect(during.entities.some((e) => e.id === u)).toBe(false);
-    expect(during.relations.some((r) => r.sourceId === u || r.targetId === u)).toBe(false);
-    const logged = t.changes.slice(seq);
-    expect(logged.some((c) => c.kind === 'member' && c.id === u && c.op === 'removed')).toBe(true);
-    expect(logged.some((c) => c.kind === 'owner' && c.id === u && c.op === 'removed')).toBe(true);
-    expect(logged.some((c) => c.kind === 'manager' && c.userId === report && c.old === u)).toBe(true);
-    t.restoreUser(u);
-    expect(t.truth().relations.length).toBe(before);
-    t.hardDeleteUser(u);
-    expect(t.users.has(u)).toBe(false);
+    expect(during.softDeleted).toEqual([{ type: 'user', id: u }]);
+    expect(mine(during.relations)).toEqual([]);
+    expect(mine(during.storedRelations)).toEqual(linksOfU);
+    expect(t.changes.slice(seq)).toEqual([{ kind: 'object', objType: 'user', id: u, op: 'softDeleted' }]);
     expect(t.effectiveManager(report)).toBe(null);
-    expect(t.truth().relations.some((r) => r.sourceId === u || r.targetId === u)).toBe(false);
+    expect(t.users.get(report)!.manager).toBe(u);
+
+    seq = t.seq;
+    t.restoreUser(u);
+    expect(t.changes.slice(seq)).toEqual([{ kind: 'object', objType: 'user', id: u, op: 'restored' }]);
+    expect(mine(t.truth().relations)).toEqual(linksOfU);
+    expect(t.truth().softDeleted).toEqual([]);
+
+    t.softDeleteUser(u);
+    seq = t.seq;
+    t.hardDeleteUser(u);
+    const logged = t.changes.slice(seq);
+    expect(logged.some((c) => c.kind === 'member' && c.groupId === g && c.id === u && c.op === 'removed')).toBe(true);
+    expect(logged.some((c) => c.kind === 'owner' && c.groupId === g && c.id === u && c.op === 'removed')).toBe(true);
+    expect(logged.some((c) => c.kind === 'manager' && c.userId === report && c.old === u)).toBe(true);
+    expect(logged.at(-1)).toEqual({ kind: 'object', objType: 'user', id: u, op: 'hardDeleted' });
+    expect(t.users.has(u)).toBe(false);
+    expect(t.users.get(report)!.manager).toBe(null);
+    const after = t.truth();
+    expect(mine(after.storedRelations)).toEqual([]);
+    expect(after.softDeleted).toEqual([]);
   });
 
   it('randomChanges keeps truth consistent', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { acquireRunLock, bindTenant, openDatabase } from '../../src/store/index.js';
+import { acquireRunLock, bindTenant, getMeta, isKnownTenant, openDatabase, setMeta } from '../../src/store/index.js';
 import { DatabaseError } from '../../src/errors/index.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'ee-store-'));
@@ -26,7 +26,7 @@ describe('openDatabase', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const cols = (t: string) => (db.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name);
-    expect(cols('entities')).toEqual(['entity_type', 'id', 'display_name', 'data', 'first_seen_run', 'last_seen_run', 'deleted_at']);
+    expect(cols('entities')).toEqual(['entity_type', 'id', 'display_name', 'data', 'first_seen_run', 'last_seen_run', 'deleted_at', 'deleted_kind']);
     expect(cols('entity_relations')).toEqual([
       'relation', 'source_type', 'source_id', 'target_type', 'target_id', 'scope', 'data', 'first_seen_run', 'last_seen_run', 'deleted_at',
     ]);
@@ -39,7 +39,7 @@ describe('openDatabase', () => {
     db.prepare("INSERT INTO meta (key, value) VALUES ('x', 'y')").run();
     db.close();
     db = openDatabase(path);
-    expect(db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: 2 });
     expect(db.prepare("SELECT value FROM meta WHERE key = 'x'").get()).toEqual({ value: 'y' });
     db.close();
   });
@@ -65,12 +65,42 @@ describe('openDatabase', () => {
     expect(codeOf(() => openDatabase(path, { readonly: true }))).toBe('DB_NOT_OURS');
   });
 
+  const T1 = '11111111-1111-1111-1111-111111111111';
+  const T2 = '22222222-2222-2222-2222-222222222222';
+
   it('refuses a database bound to another tenant', () => {
     const path = join(tmp(), 'entra.db');
     const db = openDatabase(path);
-    bindTenant(db, '11111111-1111-1111-1111-111111111111', path);
-    bindTenant(db, '11111111-1111-1111-1111-111111111111', path);
-    expect(codeOf(() => bindTenant(db, '22222222-2222-2222-2222-222222222222', path))).toBe('DB_OTHER_TENANT');
+    expect(bindTenant(db, { tenantId: T1, configured: T1 }, path)).toBeUndefined();
+    expect(bindTenant(db, { tenantId: T1, configured: T1 }, path)).toBeUndefined();
+    expect(codeOf(() => bindTenant(db, { tenantId: T2, configured: T2 }, path))).toBe('DB_OTHER_TENANT');
+    // Another tenant even when configured by a name this database has never seen.
+    expect(codeOf(() => bindTenant(db, { tenantId: T2, configured: 'fabrikam.onmicrosoft.com' }, path))).toBe('DB_OTHER_TENANT');
+    db.close();
+  });
+
+  it('binds to the token tenant id: the same tenant by domain name or by GUID is one database', () => {
+    const path = join(tmp(), 'entra.db');
+    const db = openDatabase(path);
+    expect(bindTenant(db, { tenantId: T1, configured: 'contoso.onmicrosoft.com' }, path)).toBeUndefined();
+    expect(getMeta(db, 'tenant_id')).toBe(T1);
+    expect(bindTenant(db, { tenantId: T1, configured: T1 }, path)).toBeUndefined();
+    expect(bindTenant(db, { tenantId: T1, configured: 'CONTOSO.onmicrosoft.com' }, path)).toBeUndefined();
+    expect(isKnownTenant(db, 'contoso.onmicrosoft.com')).toBe(true);
+    expect(isKnownTenant(db, T1)).toBe(true);
+    expect(isKnownTenant(db, 'fabrikam.onmicrosoft.com')).toBe(false);
+    db.close();
+  });
+
+  it('re-binds a database bound to the configured name (earlier versions) to the tenant id once, with a notice', () => {
+    const path = join(tmp(), 'entra.db');
+    const db = openDatabase(path);
+    setMeta(db, 'tenant_id', 'contoso.onmicrosoft.com');
+    const notice = bindTenant(db, { tenantId: T1, configured: 'contoso.onmicrosoft.com' }, path);
+    expect(notice).toMatch(/contoso\.onmicrosoft\.com.*11111111-1111-1111-1111-111111111111/);
+    expect(getMeta(db, 'tenant_id')).toBe(T1);
+    expect(bindTenant(db, { tenantId: T1, configured: 'contoso.onmicrosoft.com' }, path)).toBeUndefined();
+    expect(bindTenant(db, { tenantId: T1, configured: T1 }, path)).toBeUndefined();
     db.close();
   });
 });

@@ -26,6 +26,23 @@ describe('query plans of per-link statements', () => {
       /PRIMARY KEY \(relation=\? AND source_type=\? AND source_id=\?\)/,
     ],
     [`SELECT data FROM entities WHERE entity_type = 'user' AND id = 'u'`, /\(entity_type=\? AND id=\?\)/],
+    // A permanently deleted object: its links as source (primary key) and as target (by-target index).
+    [
+      `UPDATE entity_relations SET deleted_at = 'x'
+       WHERE relation = 'memberOf' AND source_type = 'user' AND source_id = 'u' AND deleted_at IS NULL`,
+      /PRIMARY KEY \(relation=\? AND source_type=\? AND source_id=\?\)/,
+    ],
+    [
+      `UPDATE entity_relations INDEXED BY entity_relations_by_target SET deleted_at = 'x'
+       WHERE relation = 'memberOf' AND target_type = 'user' AND target_id = 'u' AND deleted_at IS NULL`,
+      /entity_relations_by_target \(relation=\? AND target_type=\? AND target_id=\?\)/,
+    ],
+    // Every link written reads its row first by the whole primary key.
+    [
+      `SELECT data, last_seen_run, deleted_at FROM entity_relations
+       WHERE relation = 'memberOf' AND source_type = 'user' AND source_id = 'u' AND target_type = 'group' AND target_id = 'g' AND scope = ''`,
+      /PRIMARY KEY \(relation=\? AND source_type=\? AND source_id=\? AND target_type=\? AND target_id=\? AND scope=\?\)/,
+    ],
   ];
   for (const [sql, expected] of cases) {
     it(sql.replace(/\s+/g, ' ').slice(0, 90), () => expect(plan(sql)).toMatch(expected));
@@ -34,6 +51,6 @@ describe('query plans of per-link statements', () => {
   it('the repository statements are the ones checked above', async () => {
     const { readFileSync } = await import('node:fs');
     const source = readFileSync(new URL('../../src/store/relations.ts', import.meta.url), 'utf8');
-    expect(source.match(/INDEXED BY entity_relations_by_target/g)?.length).toBe(2);
+    expect(source.match(/INDEXED BY entity_relations_by_target/g)?.length).toBe(3);
   });
 });

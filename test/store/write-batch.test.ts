@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { openDatabase, setMeta, WriteBatch } from '../../src/store/index.js';
+import { DatabaseError } from '../../src/errors/index.js';
 
 const count = (db: Database.Database) => (db.prepare('SELECT COUNT(*) AS n FROM meta').get() as { n: number }).n;
 
@@ -53,5 +54,44 @@ describe('WriteBatch', () => {
     expect(count(reader)).toBe(1);
     reader.close();
     db.close();
+  });
+
+  it('a failed COMMIT rolls the batch back and breaks it: every later write and commit throws the same DatabaseError', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'ee-batch-')), 'entra.db');
+    const db = openDatabase(path);
+    const reader = new Database(path, { readonly: true });
+    // A real COMMIT failure: with deferred foreign keys a dangling reference is only refused at COMMIT.
+    db.pragma('defer_foreign_keys = ON');
+    const batch = new WriteBatch(db, 10_000);
+    batch.write(() => setMeta(db, 'page', '1'));
+    batch.write(() => db.prepare("INSERT INTO run_collections (run_id, collection, mode, started_at) VALUES (999, 'users', 'full', 'x')").run());
+    let error: unknown;
+    try {
+      batch.commit();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect((error as DatabaseError).code).toBe('DB_COMMIT_FAILED');
+    expect(db.inTransaction).toBe(false);
+    expect(count(reader)).toBe(0); // nothing of the batch was kept
+    expect(() => batch.write(() => setMeta(db, 'later', '1'))).toThrow(error as Error);
+    expect(() => batch.commit()).toThrow(error as Error);
+    expect(batch.failure).toBe(error);
+    reader.close();
+    db.close();
+  });
+
+  it('an ordinary error inside one unit rolls back that unit only; the batch goes on', () => {
+    const db = openDatabase(':memory:');
+    const batch = new WriteBatch(db, 10_000);
+    batch.write(() => setMeta(db, 'a', '1'));
+    expect(() => batch.write(() => {
+      setMeta(db, 'b', '1');
+      throw new Error('mapping bug');
+    })).toThrow('mapping bug');
+    batch.commit();
+    expect(count(db)).toBe(1);
+    expect(batch.failure).toBeUndefined();
   });
 });

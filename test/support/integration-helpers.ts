@@ -7,6 +7,9 @@ import { runPull, type PullOptions, type PullSummary } from '../../src/pull/run-
 import { liveState, truthState, type DbState, type SimWorld } from './sim-world.js';
 import type { Tenant } from '../../src/sim/tenant/index.js';
 import type { EntityRow, RelationRow } from '../../src/store/index.js';
+import type { Connector } from '../../src/pull/connector.js';
+import { users } from '../../connectors/users.js';
+import { groups } from '../../connectors/groups.js';
 
 /** Backoff that never sleeps long (the server's Retry-After still wins). */
 export const fastRetry = { baseDelayMs: 5, maxDelayMs: 50 };
@@ -54,8 +57,12 @@ export async function pull(
   return { ...summary, startedMs, endedMs };
 }
 
-/** The database equals the tenant's truth (live objects, effective links). */
-export function expectTruth(path: string, tenant: Tenant): void {
+/**
+ * The database equals the tenant's truth: the live objects, the effective links (effective_relations),
+ * and every live object's stored properties, whole (not only its key): a stale or cleared property
+ * that the database still holds fails here.
+ */
+export function expectTruth(path: string, tenant: Tenant, roles: ReadonlySet<string> = new Set()): void {
   const got = state(path);
   const want = truthState(tenant);
   // Compare sizes first so a mismatch reports something readable before the long diff.
@@ -64,6 +71,54 @@ export function expectTruth(path: string, tenant: Tenant): void {
     relations: want.relations.length,
   });
   expect(got).toEqual(want);
+  expectObjectData(path, tenant, roles);
+}
+
+/** The $select of a connector's first request. */
+function selected(connector: Connector, roles: ReadonlySet<string>): string[] {
+  const query = connector.firstUrl({ grantedRoles: roles });
+  return decodeURIComponent(/\$select=([^&]*)/.exec(query)?.[1] ?? '').split(',').filter(Boolean);
+}
+
+/** Properties with a value: a cleared property may be stored as null or left out, never with a stale value. */
+function withValues(data: Readonly<Record<string, unknown>>, names: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    const v = data[name];
+    if (v !== undefined && v !== null) out[name] = v;
+  }
+  return out;
+}
+
+/** Every live user's and group's stored `data` equals the tenant's object, property by property. */
+export function expectObjectData(path: string, tenant: Tenant, roles: ReadonlySet<string> = new Set()): void {
+  const rows = readDb(path, (db) => db.prepare('SELECT entity_type, id, data FROM entities WHERE deleted_at IS NULL').all()) as {
+    entity_type: string; id: string; data: string;
+  }[];
+  const userProps = selected(users, roles);
+  const groupProps = selected(groups, roles);
+  const got: Record<string, unknown> = {};
+  const want: Record<string, unknown> = {};
+  for (const r of rows) {
+    const names = r.entity_type === 'user' ? userProps : groupProps;
+    const data = JSON.parse(r.data) as Record<string, unknown>;
+    // Nothing but what was asked for (and id) is stored.
+    const stray = Object.keys(data).filter((k) => !names.includes(k) && !(r.entity_type === 'user' && k === 'employeeLeaveDateTime'));
+    expect(stray, `${r.entity_type} ${r.id} stores properties it did not select`).toEqual([]);
+    got[`${r.entity_type}|${r.id}`] = withValues(data, [...names, ...(r.entity_type === 'user' ? ['employeeLeaveDateTime'] : [])]);
+  }
+  // employeeLeaveDateTime is selected only with User-LifeCycleInfo.Read.All: compare it when the database has it.
+  const withLeave = rows.some((r) => r.entity_type === 'user' && 'employeeLeaveDateTime' in (JSON.parse(r.data) as object));
+  const wantUserProps = withLeave ? [...userProps, 'employeeLeaveDateTime'] : userProps;
+  for (const u of tenant.users.values()) if (u.state === 'live') want[`user|${u.id}`] = withValues({ id: u.id, ...u.props }, wantUserProps);
+  for (const g of tenant.groups.values()) if (g.state === 'live') want[`group|${g.id}`] = withValues({ id: g.id, ...g.props }, groupProps);
+  const differing = Object.keys(want).filter((k) => JSON.stringify(sortKeys(got[k])) !== JSON.stringify(sortKeys(want[k])));
+  expect(differing.slice(0, 3).map((k) => ({ key: k, stored: got[k], tenant: want[k] }))).toEqual([]);
+}
+
+function sortKeys(v: unknown): unknown {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** The columns the tests read of a link. */

@@ -83,13 +83,20 @@ export interface DbState {
   relations: string[];
 }
 
-/** The live rows of the database, in the same shape as the tenant's truth. */
+/** The live objects and the effective access of the database, in the same shape as the tenant's truth. */
 export function liveState(db: Database.Database): DbState {
   const entities = (db.prepare('SELECT entity_type, id FROM entities WHERE deleted_at IS NULL').raw().all() as string[][]).map((r) => r.join('|'));
   const relations = (
-    db.prepare('SELECT relation, source_type, source_id, target_type, target_id FROM entity_relations WHERE deleted_at IS NULL').raw().all() as string[][]
+    db.prepare('SELECT relation, source_type, source_id, target_type, target_id FROM effective_relations').raw().all() as string[][]
   ).map((r) => r.join('|'));
   return { entities: entities.sort(), relations: relations.sort() };
+}
+
+/** Every live row of entity_relations, effective or held by a soft-deleted object. */
+export function storedLinks(db: Database.Database): string[] {
+  return (
+    db.prepare('SELECT relation, source_type, source_id, target_type, target_id FROM entity_relations WHERE deleted_at IS NULL').raw().all() as string[][]
+  ).map((r) => r.join('|')).sort();
 }
 
 export function truthState(tenant: Tenant): DbState {

@@ -3,11 +3,12 @@ import type { VerifyResult } from '../login/login-sim-types.js';
 import { json, type SimHandler, type SimRequest, type SimResponse } from '../sim-http.js';
 import { mulberry32 } from '../tenant/prng.js';
 import type { Tenant } from '../tenant/tenant.js';
-import { Faults } from './faults.js';
+import { Faults, spoilsPage } from './faults.js';
 import { graphError, graphErrorBody, type ResponseContext } from './graph-error.js';
 import { parseIdFilter, parseSelect, type Collection, type Selection } from './properties.js';
 import { renderPage } from './render.js';
 import { deltaRoundItems, fullRoundItems, planPages, type Round } from './rounds.js';
+import { spoilResponse } from './spoil.js';
 import { Throttle } from './throttle.js';
 
 export interface GraphSimOptions {
@@ -44,6 +45,8 @@ export interface RequestLogEntry {
   status: number;
   clientRequestId: string | null;
   hasAuthorization: boolean;
+  /** Set when a fault spoiled the 200: the spoil kind, or 'resetAfterHeaders'. */
+  spoiled?: string;
 }
 
 export type DeltaExpiry = 'syncStateNotFound' | 'resyncRequired' | 'gone';
@@ -227,21 +230,38 @@ export function createGraphSim(args: { tenant: Tenant; verifyBearer: VerifyBeare
     return { status: 200, headers: { 'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8' }, body };
   }
 
+  /** Set by route when the answer was spoiled (handle and route are synchronous). */
+  let spoiledBy: string | undefined;
+
   function route(req: SimRequest, ctx: ResponseContext, hasAuth: boolean): SimResponse {
     const pathAndQuery = req.url.pathname + req.url.search;
-    const fault = faults.take(pathAndQuery);
-    if (fault) {
+    const fault = faults.peek(pathAndQuery);
+    if (fault && !spoilsPage(fault)) {
+      faults.fire(fault);
       if (fault.reset) return { status: 0, reset: true };
+      const status = fault.status ?? 500;
       const headers = { ...(fault.headers ?? {}) };
       const retryAfter = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
-      if (fault.status === 429 && retryAfter !== undefined) throttle.recordRetryAfter(retryAfter, now());
+      if (status === 429 && retryAfter !== undefined) throttle.recordRetryAfter(retryAfter, now());
       if (fault.body !== undefined) {
         return typeof fault.body === 'string'
-          ? { status: fault.status, headers: { 'content-type': 'application/json', ...headers }, body: fault.body }
-          : json(fault.status, fault.body, headers);
+          ? { status, headers: { 'content-type': 'application/json', ...headers }, body: fault.body }
+          : json(status, fault.body, headers);
       }
-      return graphError(fault.status, fault.graphCode ?? defaultCode(fault.status), defaultMessage(fault.status), ctx, headers);
+      return graphError(status, fault.graphCode ?? defaultCode(status), defaultMessage(status), ctx, headers);
     }
+    const res = serve(req, ctx, hasAuth, pathAndQuery);
+    // A spoiled 200 replaces a page that was really served (tokens issued, round started), so a
+    // retry of the same URL gets the good page.
+    if (fault && res.status === 200) {
+      faults.fire(fault);
+      spoiledBy = fault.spoil ?? 'resetAfterHeaders';
+      return spoilResponse(res, fault);
+    }
+    return res;
+  }
+
+  function serve(req: SimRequest, ctx: ResponseContext, hasAuth: boolean, pathAndQuery: string): SimResponse {
     const auth = req.headers.get('authorization');
     const verdict = hasAuth ? args.verifyBearer(auth, req.url.origin) : null;
     if (!verdict || !verdict.ok) {
@@ -274,6 +294,7 @@ export function createGraphSim(args: { tenant: Tenant; verifyBearer: VerifyBeare
     const ctx: ResponseContext = { requestId, clientRequestId: clientRequestId ?? requestId, date: new Date(at).toISOString().replace(/\.\d+Z$/, 'Z') };
     const hasAuth = req.headers.has('authorization');
     let res: SimResponse;
+    spoiledBy = undefined;
     try {
       res = route(req, ctx, hasAuth);
     } catch (err) {
@@ -286,7 +307,7 @@ export function createGraphSim(args: { tenant: Tenant; verifyBearer: VerifyBeare
       'x-ms-ags-diagnostic': '{"ServerInfo":{"DataCenter":"Loopback","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"SIM"}}',
       date: new Date(at).toUTCString(),
     };
-    requests.push({ at, method: req.method, path: req.url.pathname + req.url.search, status: res.reset ? 0 : res.status, clientRequestId, hasAuthorization: hasAuth });
+    requests.push({ at, method: req.method, path: req.url.pathname + req.url.search, status: res.reset ? 0 : res.status, clientRequestId, hasAuthorization: hasAuth, ...(spoiledBy ? { spoiled: spoiledBy } : {}) });
     if (requests.length > maxLog + Math.ceil(maxLog / 10)) requests.splice(0, requests.length - maxLog);
     return res;
   };
@@ -312,6 +333,8 @@ function defaultCode(status: number): string {
     case 403: return 'Authorization_RequestDenied';
     case 404: return 'Request_ResourceNotFound';
     case 429: return 'TooManyRequests';
+    case 500: return 'generalException';
+    case 502: return 'UnknownError';
     case 503: return 'serviceNotAvailable';
     case 504: return 'UnknownError';
     default: return status >= 500 ? 'generalException' : 'Request_BadRequest';
@@ -323,6 +346,8 @@ function defaultMessage(status: number): string {
     case 401: return 'Access token has expired or is not yet valid.';
     case 403: return 'Insufficient privileges to complete the operation.';
     case 429: return 'Please retry again later.';
+    case 500: return 'An unspecified error has occurred.';
+    case 502: return 'The gateway received an invalid response from the upstream server.';
     case 503: return 'The service is temporarily unavailable. Please retry later.';
     case 504: return 'The gateway timed out.';
     default: return 'Simulated failure.';

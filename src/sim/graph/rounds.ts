@@ -43,6 +43,10 @@ export interface Round {
   deltaToken?: string;
 }
 
+/**
+ * Every live object in its current state with its links to live objects only: a soft-deleted member,
+ * owner or manager is not listed (GET /groups/{id}/members does not return deleted objects).
+ */
 export function fullRoundItems(t: Tenant, kind: Collection, sel: Selection, filterIds: Set<string> | null): RoundItem[] {
   const items: RoundItem[] = [];
   if (kind === 'users') {
@@ -60,29 +64,59 @@ export function fullRoundItems(t: Tenant, kind: Collection, sel: Selection, filt
   return items;
 }
 
-function groupFullItem(t: Tenant, id: string, sel: Selection, alsoRemoved: { id: string; owner: boolean }[]): RoundItem & { kind: 'object' } {
+/** A link changed within a delta window, reported with its state at the start of the round. */
+interface ChangedLink {
+  id: string;
+  owner: boolean;
+  removed: boolean;
+}
+
+/**
+ * A group with its live members and owners, plus the links changed in the delta window that this
+ * list does not already say: removed ones, and stored ones whose other end is soft-deleted now.
+ */
+function groupFullItem(t: Tenant, id: string, sel: Selection, changed: ChangedLink[]): RoundItem & { kind: 'object' } {
   const g = t.groups.get(id)!;
   const members: string[] = [];
   const owners: string[] = [];
   if (sel.members) for (const m of g.members) if (t.isLive(m)) members.push(m);
   if (sel.owners) for (const o of g.owners) if (t.isLive(o)) owners.push(o);
   const removed = new Set<number>();
-  const rm = alsoRemoved.filter((r) => !r.owner);
-  const ro = alsoRemoved.filter((r) => r.owner);
-  for (const r of rm) { removed.add(members.length); members.push(r.id); }
-  for (const r of ro) { removed.add(members.length + owners.length); owners.push(r.id); }
+  for (const c of changed) {
+    if (c.owner || (!c.removed && t.isLive(c.id))) continue;
+    if (c.removed) removed.add(members.length);
+    members.push(c.id);
+  }
+  for (const c of changed) {
+    if (!c.owner || (!c.removed && t.isLive(c.id))) continue;
+    if (c.removed) removed.add(members.length + owners.length);
+    owners.push(c.id);
+  }
   const links = members.concat(owners);
   return { kind: 'object', id, props: g.props, links, nFirst: members.length, ...(removed.size > 0 ? { removed } : {}) };
 }
 
-/** Changes in (fromSeq, now], each object once with its latest state. */
+/**
+ * Changes in (fromSeq, now], each object once with its latest state
+ * (https://learn.microsoft.com/graph/delta-query-overview).
+ *
+ * - A soft-deleted object is `@removed: {reason: 'changed'}`, a permanently deleted one 'deleted'.
+ * - A created or restored object comes in full: for a group its live members and owners, for a user
+ *   its live manager, plus the links changed in the window (below).
+ * - A changed link is reported by its stored state when the round starts: present when stored,
+ *   `@removed` when not. A stored link is reported even if its other end is soft-deleted by now,
+ *   because the directory keeps it (https://learn.microsoft.com/graph/delta-query-groups) and a
+ *   client must hold it to have it back when that end is restored, which reports no link.
+ * - Soft deletes and restores log no link change (see Tenant), so they bring no linked object here.
+ */
 export function deltaRoundItems(t: Tenant, kind: Collection, sel: Selection, filterIds: Set<string> | null, fromSeq: number): RoundItem[] {
   const objType = kind === 'users' ? 'user' : 'group';
   const tracked = new Set(sel.props);
-  /** id → true when created/restored (report every link), false for a tracked update. */
+  /** id → true when created/restored (report every link), false for a tracked update or a delete. */
   const objects = new Map<string, boolean>();
   const memberChanges = new Map<string, Set<string>>();
   const ownerChanges = new Map<string, Set<string>>();
+  /** userId → its stored manager at the start of the window (the `old` of its first manager entry). */
   const managerBefore = new Map<string, string | null>();
   const order: string[] = [];
   const touch = (id: string): void => {
@@ -124,42 +158,38 @@ export function deltaRoundItems(t: Tenant, kind: Collection, sel: Selection, fil
     }
     const full = objects.get(id) === true;
     if (kind === 'users') {
-      const cur = sel.manager ? t.effectiveManager(id) : null;
-      let links: string[] = [];
+      const cur = sel.manager ? t.users.get(id)!.manager : null;
+      const curLive = cur !== null && t.isLive(cur);
+      let links: string[] = full && curLive ? [cur] : [];
       let removed: Set<number> | undefined;
-      if (full) {
-        links = cur ? [cur] : [];
-        // A user restored within the window whose manager went away meanwhile: say so.
+      if (managerBefore.has(id)) {
         const before = managerBefore.get(id) ?? null;
-        if (!cur && before) { links = [before]; removed = new Set([0]); }
-      } else if (managerBefore.has(id)) {
-        const before = managerBefore.get(id) ?? null;
-        if (cur && cur !== before) links = [cur];
-        else if (!cur && before) { links = [before]; removed = new Set([0]); }
+        if (cur !== before) {
+          if (cur !== null) links = [cur];
+          else if (before !== null) { links = [before]; removed = new Set([0]); }
+        }
       }
       if (!objects.has(id) && links.length === 0) continue;
       items.push({ kind: 'object', id, props: rec.props, links, nFirst: links.length, ...(removed ? { removed } : {}) });
       continue;
     }
     const g = t.groups.get(id)!;
-    const isMember = (m: string): boolean => g.members.has(m) && t.isLive(m);
-    const isOwner = (o: string): boolean => g.owners.has(o) && t.isLive(o);
     if (full) {
-      const gone: { id: string; owner: boolean }[] = [];
-      for (const m of memberChanges.get(id) ?? []) if (!isMember(m)) gone.push({ id: m, owner: false });
-      for (const o of ownerChanges.get(id) ?? []) if (!isOwner(o)) gone.push({ id: o, owner: true });
-      items.push(groupFullItem(t, id, sel, gone));
+      const changed: ChangedLink[] = [];
+      for (const m of memberChanges.get(id) ?? []) changed.push({ id: m, owner: false, removed: !g.members.has(m) });
+      for (const o of ownerChanges.get(id) ?? []) changed.push({ id: o, owner: true, removed: !g.owners.has(o) });
+      items.push(groupFullItem(t, id, sel, changed));
       continue;
     }
     const links: string[] = [];
     const removed = new Set<number>();
     for (const m of memberChanges.get(id) ?? []) {
-      if (!isMember(m)) removed.add(links.length);
+      if (!g.members.has(m)) removed.add(links.length);
       links.push(m);
     }
     const nFirst = links.length;
     for (const o of ownerChanges.get(id) ?? []) {
-      if (!isOwner(o)) removed.add(links.length);
+      if (!g.owners.has(o)) removed.add(links.length);
       links.push(o);
     }
     if (!objects.has(id) && links.length === 0) continue;

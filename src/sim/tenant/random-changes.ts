@@ -11,10 +11,28 @@ export interface RandomChangesResult {
 
 const TITLES = ['Engineer', 'Lead', 'Principal', 'Manager', 'Analyst', 'Director'];
 const DEPTS = ['Engineering', 'Sales', 'Finance', 'Legal', 'IT', 'Support'];
+/**
+ * User properties an update may clear (Graph then sends them as null, user-delta:
+ * https://learn.microsoft.com/graph/api/user-delta) and a later update may set again.
+ */
+const CLEARABLE = ['jobTitle', 'department', 'officeLocation', 'employeeId', 'mobilePhone', 'companyName'] as const;
+
+function valueFor(rng: Rng, name: (typeof CLEARABLE)[number]): string {
+  switch (name) {
+    case 'jobTitle': return rng.pick(TITLES);
+    case 'department': return rng.pick(DEPTS);
+    case 'officeLocation': return `Floor ${rng.int(1, 40)}`;
+    case 'employeeId': return String(rng.int(100000, 999999));
+    case 'mobilePhone': return `+1 206 555 ${String(rng.int(0, 9999)).padStart(4, '0')}`;
+    case 'companyName': return rng.pick(['Contoso', 'Fabrikam', 'Northwind']);
+  }
+}
 
 /**
  * Applies about fraction × (live users + live groups + membership links) random mutations, a mix of
- * creates, updates, soft/hard deletes, restores, membership and owner changes and manager changes.
+ * creates, updates (some clearing a property to null, some setting a cleared one again), soft/hard
+ * deletes, restores, membership and owner changes and manager changes. Deterministic for a seed and
+ * a tenant state: it draws only from its own seeded generator.
  */
 export function randomChanges(t: Tenant, fraction: number, seed: number): RandomChangesResult {
   const rng = mulberry32(seed);
@@ -26,6 +44,8 @@ export function randomChanges(t: Tenant, fraction: number, seed: number): Random
   const softUsers = userIds.filter((id) => t.users.get(id)?.state === 'soft');
   const softGroups = groupIds.filter((id) => t.groups.get(id)?.state === 'soft');
   const byKind: Record<string, number> = {};
+  /** Users whose property this run cleared, so that some updates set one again. */
+  const clearedUsers: string[] = [];
   const fromSeq = t.seq;
   const liveUser = (): string | undefined => pickLive(rng, userIds, (id) => t.users.get(id)?.state === 'live');
   const liveGroup = (): string | undefined => pickLive(rng, groupIds, (id) => t.groups.get(id)?.state === 'live');
@@ -61,15 +81,39 @@ export function randomChanges(t: Tenant, fraction: number, seed: number): Random
       const victim = nth(grp.owners, rng.int(0, grp.owners.size - 1));
       if (victim !== undefined && t.removeOwner(g as string, victim)) count('ownerRemoved');
     } else if (r < 0.73) {
-      const u = liveUser();
+      let u = liveUser();
       if (!u) continue;
-      const patch = rng.chance(0.5) ? { jobTitle: rng.pick(TITLES) }
-        : rng.chance(0.5) ? { department: rng.pick(DEPTS), officeLocation: `Floor ${rng.int(1, 40)}` }
-          : { accountEnabled: rng.chance(0.5) };
-      if (t.updateUser(u, patch).length > 0) count('userUpdated');
+      const roll = rng.next();
+      let patch: Record<string, unknown>;
+      let kind = 'userUpdated';
+      if (roll < 0.35) patch = { jobTitle: rng.pick(TITLES) };
+      else if (roll < 0.55) patch = { department: rng.pick(DEPTS), officeLocation: `Floor ${rng.int(1, 40)}` };
+      else if (roll < 0.7) patch = { accountEnabled: rng.chance(0.5) };
+      else if (roll < 0.85) {
+        patch = { [rng.pick(CLEARABLE)]: null };
+        kind = 'userPropertyCleared';
+      } else {
+        // Set again: half the time a property this run cleared, else one of the drawn user's.
+        if (clearedUsers.length > 0 && rng.chance(0.5)) {
+          const back = clearedUsers[rng.int(0, clearedUsers.length - 1)] as string;
+          if (t.users.get(back)?.state === 'live') u = back;
+        }
+        const props = t.users.get(u)!.props;
+        const cleared = CLEARABLE.filter((p) => props[p] === null);
+        const name = cleared.length > 0 ? rng.pick(cleared) : rng.pick(CLEARABLE);
+        patch = { [name]: valueFor(rng, name) };
+        if (cleared.length > 0) kind = 'userPropertySetAgain';
+      }
+      if (t.updateUser(u, patch).length > 0) {
+        count(kind);
+        if (kind === 'userPropertyCleared') clearedUsers.push(u);
+      }
     } else if (r < 0.78) {
       const g = liveGroup();
-      if (g && t.updateGroup(g, { description: `Updated ${seed}-${op}` }).length > 0) count('groupUpdated');
+      if (!g) continue;
+      // Some updates clear the description (sent as null), others set it (again).
+      const clear = rng.chance(0.25);
+      if (t.updateGroup(g, { description: clear ? null : `Updated ${seed}-${op}` }).length > 0) count(clear ? 'groupDescriptionCleared' : 'groupUpdated');
     } else if (r < 0.86) {
       const u = liveUser();
       const m = rng.chance(0.85) ? liveUser() : null;

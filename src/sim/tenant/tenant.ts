@@ -9,9 +9,16 @@ import type {
  * The simulated directory and its change log.
  *
  * Links (memberships, ownerships, manager) are stored independently of their ends' state and count
- * ("are effective") only while both ends are live. Soft-deleting an object therefore removes its
- * links from the directory's point of view, and restoring it brings them back, as Entra does.
- * Each effective-link change is recorded in the log so delta rounds can report it.
+ * ("are effective") only while both ends are live. Deletion follows Graph's documented behaviour
+ * (https://learn.microsoft.com/graph/delta-query-groups): "Only users that have been permanently
+ * deleted are removed from groups. Users that have been temporary deleted keep their group
+ * memberships and won't appear in the delta result until they're permanently deleted." So:
+ * - a soft delete logs only the object (reported `@removed: {reason: 'changed'}`), no link change;
+ * - a restore logs only the object (reported again as a normal, full object), no link re-add;
+ * - a permanent delete logs the removal of every stored link involving the object (groups report
+ *   it in members@delta / owners@delta as removed, its reports in manager@delta as removed) and the
+ *   object itself (reported `@removed: {reason: 'deleted'}`), then drops those links.
+ * Link changes are logged by their stored state, whether or not the other end is live.
  */
 export class Tenant {
   readonly users = new Map<string, UserRec>();
@@ -66,9 +73,18 @@ export class Tenant {
     return t !== undefined && this.others.has(id);
   }
 
+  /** Live or soft-deleted (not permanently deleted). */
+  exists(id: string): boolean {
+    const t = this.typeById.get(id);
+    if (t === 'user') return this.users.has(id);
+    if (t === 'group') return this.groups.has(id);
+    return t !== undefined && this.others.has(id);
+  }
+
+  /** The stored manager when both users are live, else null. */
   effectiveManager(userId: string): string | null {
     const u = this.users.get(userId);
-    if (!u || u.manager === null) return null;
+    if (!u || u.state !== 'live' || u.manager === null) return null;
     return this.users.get(u.manager)?.state === 'live' ? u.manager : null;
   }
 
@@ -121,7 +137,7 @@ export class Tenant {
 
   softDeleteUser(id: string): void {
     const u = this.liveUser(id);
-    this.dropUserLinks(id);
+    // The user keeps its links (delta-query-groups): nothing but the object is logged.
     u.state = 'soft';
     this.log({ kind: 'object', objType: 'user', id, op: 'softDeleted' });
   }
@@ -129,7 +145,7 @@ export class Tenant {
   hardDeleteUser(id: string): void {
     const u = this.users.get(id);
     if (!u) throw new Error(`no user ${id}`);
-    if (u.state === 'live') this.dropUserLinks(id);
+    this.logUserLinkRemovals(id);
     for (const g of this.memberOfIdx.get(id) ?? []) {
       this.groups.get(g)?.members.delete(id);
       this.memberLinkCount--;
@@ -150,25 +166,17 @@ export class Tenant {
   restoreUser(id: string): void {
     const u = this.users.get(id);
     if (!u || u.state !== 'soft') throw new Error(`no soft-deleted user ${id}`);
+    // Its links were kept and never reported removed, so none is reported added again.
     u.state = 'live';
     this.log({ kind: 'object', objType: 'user', id, op: 'restored' });
-    for (const g of this.memberOfIdx.get(id) ?? []) {
-      if (this.groups.get(g)?.state === 'live') this.log({ kind: 'member', groupId: g, id, op: 'added' });
-    }
-    for (const g of this.ownerOfIdx.get(id) ?? []) {
-      if (this.groups.get(g)?.state === 'live') this.log({ kind: 'owner', groupId: g, id, op: 'added' });
-    }
-    for (const r of this.reportsIdx.get(id) ?? []) {
-      if (this.users.get(r)?.state === 'live') this.log({ kind: 'manager', userId: r, old: null });
-    }
   }
 
   /**
-   * Records the removal of every link that involves a user about to stop being live, also in groups
-   * (and of reports) that are soft-deleted themselves: if such a group is restored later in the same
-   * delta window, its representation must still say that this member went away.
+   * Before a permanent delete: records the removal of every stored link of the user, also in groups
+   * (and of reports) that are soft-deleted themselves, so that a restore of those later in the same
+   * delta window still reports that this member or manager went away.
    */
-  private dropUserLinks(id: string): void {
+  private logUserLinkRemovals(id: string): void {
     for (const g of this.memberOfIdx.get(id) ?? []) {
       if (this.groups.has(g)) this.log({ kind: 'member', groupId: g, id, op: 'removed' });
     }
@@ -209,7 +217,7 @@ export class Tenant {
 
   softDeleteGroup(id: string): void {
     const g = this.liveGroup(id);
-    this.dropGroupParentLinks(id);
+    // The group keeps its members, owners and its own memberships: only the object is logged.
     g.state = 'soft';
     this.log({ kind: 'object', objType: 'group', id, op: 'softDeleted' });
   }
@@ -217,7 +225,7 @@ export class Tenant {
   hardDeleteGroup(id: string): void {
     const g = this.groups.get(id);
     if (!g) throw new Error(`no group ${id}`);
-    if (g.state === 'live') this.dropGroupParentLinks(id);
+    this.logGroupParentLinkRemovals(id);
     for (const p of this.memberOfIdx.get(id) ?? []) {
       this.groups.get(p)?.members.delete(id);
       this.memberLinkCount--;
@@ -235,15 +243,16 @@ export class Tenant {
   restoreGroup(id: string): void {
     const g = this.groups.get(id);
     if (!g || g.state !== 'soft') throw new Error(`no soft-deleted group ${id}`);
+    // Reported as a full object with its current members and owners; no link re-add is logged.
     g.state = 'live';
     this.log({ kind: 'object', objType: 'group', id, op: 'restored' });
-    for (const p of this.memberOfIdx.get(id) ?? []) {
-      if (this.groups.get(p)?.state === 'live') this.log({ kind: 'member', groupId: p, id, op: 'added' });
-    }
   }
 
-  /** A deleted group's own members and owners go with it (the group is reported removed); its memberships elsewhere are recorded. */
-  private dropGroupParentLinks(id: string): void {
+  /**
+   * Before a permanent delete: records the group's removal from the groups that hold it as a member.
+   * Its own members and owners go with it (the group is reported deleted).
+   */
+  private logGroupParentLinkRemovals(id: string): void {
     for (const p of this.memberOfIdx.get(id) ?? []) {
       if (this.groups.has(p)) this.log({ kind: 'member', groupId: p, id, op: 'removed' });
     }
@@ -314,11 +323,11 @@ export class Tenant {
       this.liveUser(managerId);
       if (managerId === userId) throw new Error('a user cannot manage itself');
     }
-    const old = this.effectiveManager(userId);
-    if (u.manager !== null) this.reportsIdx.get(u.manager)?.delete(userId);
+    const old = u.manager;
+    if (old === managerId) return false;
+    if (old !== null) this.reportsIdx.get(old)?.delete(userId);
     u.manager = managerId;
     if (managerId !== null) addIdx(this.reportsIdx, managerId, userId);
-    if (old === managerId) return false;
     this.log({ kind: 'manager', userId, old });
     return true;
   }
@@ -330,29 +339,42 @@ export class Tenant {
 
   // ---- export --------------------------------------------------------------------------------
 
-  /** What a client's database must equal after a complete pull: live objects and effective links only. */
+  /**
+   * What a client's database must hold after a complete pull: live objects and effective links
+   * (`entities`, `relations`), plus the soft-deleted objects and every stored link (`softDeleted`,
+   * `storedRelations`; see Truth). One pass; the two link lists share their objects.
+   */
   truth(): Truth {
     const entities: Truth['entities'] = [];
     const relations: TruthRelation[] = [];
+    const softDeleted: Truth['softDeleted'] = [];
+    const storedRelations: TruthRelation[] = [];
+    const keep = (r: TruthRelation, effective: boolean): void => {
+      storedRelations.push(r);
+      if (effective) relations.push(r);
+    };
     for (const u of this.users.values()) {
-      if (u.state !== 'live') continue;
-      entities.push({ type: 'user', id: u.id, displayName: (u.props.displayName as string | undefined) ?? null });
-      const m = this.effectiveManager(u.id);
-      if (m) relations.push({ relation: 'reportsTo', sourceType: 'user', sourceId: u.id, targetType: 'user', targetId: m });
+      if (u.state === 'live') entities.push({ type: 'user', id: u.id, displayName: (u.props.displayName as string | null | undefined) ?? null });
+      else softDeleted.push({ type: 'user', id: u.id });
+      const m = u.manager;
+      if (m !== null && this.users.has(m)) {
+        keep({ relation: 'reportsTo', sourceType: 'user', sourceId: u.id, targetType: 'user', targetId: m }, u.state === 'live' && this.isLive(m));
+      }
     }
     for (const g of this.groups.values()) {
-      if (g.state !== 'live') continue;
-      entities.push({ type: 'group', id: g.id, displayName: (g.props.displayName as string | undefined) ?? null });
+      const live = g.state === 'live';
+      if (live) entities.push({ type: 'group', id: g.id, displayName: (g.props.displayName as string | null | undefined) ?? null });
+      else softDeleted.push({ type: 'group', id: g.id });
       for (const m of g.members) {
-        if (!this.isLive(m)) continue;
-        relations.push({ relation: 'memberOf', sourceType: this.typeById.get(m) as DirType, sourceId: m, targetType: 'group', targetId: g.id });
+        if (!this.exists(m)) continue;
+        keep({ relation: 'memberOf', sourceType: this.typeById.get(m) as DirType, sourceId: m, targetType: 'group', targetId: g.id }, live && this.isLive(m));
       }
       for (const o of g.owners) {
-        if (!this.isLive(o)) continue;
-        relations.push({ relation: 'ownerOf', sourceType: this.typeById.get(o) as DirType, sourceId: o, targetType: 'group', targetId: g.id });
+        if (!this.exists(o)) continue;
+        keep({ relation: 'ownerOf', sourceType: this.typeById.get(o) as DirType, sourceId: o, targetType: 'group', targetId: g.id }, live && this.isLive(o));
       }
     }
-    return { entities, relations };
+    return { entities, relations, softDeleted, storedRelations };
   }
 
   stats(): { users: number; groups: number; softDeletedUsers: number; softDeletedGroups: number; memberLinks: number; others: number; seq: number } {
@@ -373,15 +395,21 @@ function addIdx(idx: Map<string, Set<string>>, key: string, value: string): void
   s.add(value);
 }
 
-/** New frozen props with the patch applied (undefined deletes) and the names whose value changed. */
+/**
+ * New frozen props with the patch applied and the names whose value changed. Clearing a property
+ * (null or undefined in the patch) stores null, which delta and full rounds send as `"name":null`
+ * (https://learn.microsoft.com/graph/api/user-delta: a changed property carries its new value, which
+ * may be null). Clearing a property that was never set, or is already null, changes nothing.
+ */
 function applyPatch(old: Props, patch: Record<string, unknown>): { props: Props; changed: string[] } {
   const next: Record<string, unknown> = { ...old };
   const changed: string[] = [];
-  for (const [k, v] of Object.entries(patch)) {
+  for (const [k, raw] of Object.entries(patch)) {
     if (k === 'id') continue;
-    if (JSON.stringify(old[k]) === JSON.stringify(v)) continue;
-    if (v === undefined) delete next[k];
-    else next[k] = v;
+    const v = raw === undefined ? null : raw;
+    const was = old[k] === undefined ? null : old[k];
+    if (JSON.stringify(was) === JSON.stringify(v)) continue;
+    next[k] = v;
     changed.push(k);
   }
   return { props: Object.freeze(next), changed };
