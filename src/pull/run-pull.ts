@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js';
 import type { TokenSource } from '../auth/token-source.js';
 import { createTokenSource } from '../auth/index.js';
 import { createGraphTransport, pages, type RetryOptions, type TransportEvent } from '../graph/index.js';
-import { acquireRunLock, bindTenant, finishRun, isKnownTenant, openDatabase, startRun, WriteBatch, type Db } from '../store/index.js';
+import { acquireRunLock, bindTenant, failRunningCollections, finishRun, isKnownTenant, openDatabase, startRun, WriteBatch, type Db } from '../store/index.js';
 import { packageRoot } from '../store/package-root.js';
 import { UsageError } from '../errors/index.js';
 import { CONNECTORS, COLLECTION_NAMES } from '../../connectors/index.js';
@@ -160,7 +160,10 @@ export async function runPull(o: PullOptions): Promise<PullSummary> {
         // Whatever ended the run, it is not left 'running' (unless the database cannot take even that).
         try {
           if (db.inTransaction) db.exec('ROLLBACK');
-          finishRun(db, runId, 'failed', { requests: 0, throttled: 0, retries: 0 }, (error as Error).message);
+          db.transaction(() => {
+            failRunningCollections(db, runId, (error as Error).message);
+            finishRun(db, runId, 'failed', { requests: 0, throttled: 0, retries: 0 }, (error as Error).message);
+          })();
         } catch {
           // the next run closes it as interrupted
         }

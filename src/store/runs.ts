@@ -70,6 +70,13 @@ export function finishRun(
   );
 }
 
+/** A run that ended abruptly (a database failure): its collections still 'running' end with it. */
+export function failRunningCollections(db: Db, runId: number, error: string, now = Date.now()): void {
+  stmt(db, "UPDATE run_collections SET outcome = 'failed', ended_at = ?, error = ? WHERE run_id = ? AND outcome = 'running'").run(
+    isoNow(now), error, runId,
+  );
+}
+
 export function startRunCollection(db: Db, runId: number, collection: string, mode: CollectionMode, now = Date.now()): void {
   stmt(
     db,

@@ -10,6 +10,8 @@ import type { Config } from '../../src/config/config.js';
 import { simHandlers } from './msw-sim.js';
 
 export const TENANT_ID = '3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b';
+/** The tenant's domain: AZURE_TENANT_ID may name the tenant by it instead of its GUID. */
+export const TENANT_DOMAIN = 'contoso-sim.onmicrosoft.com';
 export const CLIENT_ID = '9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d';
 export const SECRET = 'test-secret-Value~with.special_chars-123';
 export const GRAPH = 'https://graph.sim.test';
@@ -43,7 +45,10 @@ export interface SimWorld {
 export function createSimWorld(o: SimWorldOptions = {}): SimWorld {
   const tenant = generateTenant({ seed: 11, users: 120, groups: 20, memberships: 600, ...o.tenant });
   const login = createLoginSim({
-    tenants: [{ id: TENANT_ID, apps: [{ clientId: CLIENT_ID, secrets: [{ value: SECRET }], roles: o.roles ?? ['User.Read.All', 'GroupMember.Read.All'] }] }],
+    tenants: [{
+      id: TENANT_ID, domains: [TENANT_DOMAIN],
+      apps: [{ clientId: CLIENT_ID, secrets: [{ value: SECRET }], roles: o.roles ?? ['User.Read.All', 'GroupMember.Read.All'] }],
+    }],
     tokenLifetimeSeconds: o.tokenLifetimeSeconds,
   });
   const graph = createGraphSim({ tenant, verifyBearer: login.verifyBearer, options: { seed: 5, userPageUnits: [10, 30], groupPageUnits: [20, 120], ...o.graph } });
