@@ -33,7 +33,16 @@ export function applyPage(
   db: Db,
   connector: Connector,
   objects: readonly GraphObject[],
-  ctx: { runId: number; mode: CollectionMode; at: string },
+  ctx: {
+    runId: number;
+    mode: CollectionMode;
+    at: string;
+    /**
+     * The collection has never completed a round: its rows are all new, and its new links are
+     * recorded by the run's baseline rows (recordBaseline) rather than one by one.
+     */
+    fresh?: boolean;
+  },
 ): PageCounts {
   const counts: PageCounts = { upserts: 0, deletions: 0, links_upserted: 0, links_deleted: 0 };
   const stamp: ChangeStamp = { runId: ctx.runId, at: ctx.at };
@@ -50,7 +59,7 @@ export function applyPage(
         if (permanent) counts.links_deleted += markObjectRelationsDeleted(db, item.entityType, item.id, stamp);
       } else if (item.data !== undefined) {
         // A delta round carries the changed properties (a cleared one as null); a full round the whole object.
-        if (upsertEntity(db, { entityType: item.entityType, id: item.id, data: item.data, merge: ctx.mode === 'delta' }, stamp)) {
+        if (upsertEntity(db, { entityType: item.entityType, id: item.id, data: item.data, merge: ctx.mode === 'delta' }, stamp, ctx.fresh === true)) {
           counts.upserts++;
         }
       }
@@ -73,6 +82,9 @@ export function applyPage(
           },
           link.data,
           stamp,
+          // A first round and delta rounds bring mostly new links; a later full round mostly known ones.
+          // A first round's new links are covered by its baseline rows.
+          { expectNew: ctx.fresh === true || ctx.mode === 'delta', baseline: ctx.fresh === true && ctx.mode === 'full' },
         );
         if (written) counts.links_upserted++;
         if (single.has(link.scope)) {

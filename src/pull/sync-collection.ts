@@ -16,6 +16,7 @@ import {
   getSyncState,
   isoNow,
   markLinksUnsettled,
+  recordBaseline,
   saveRoundProgress,
   setRunCollectionFullReason,
   setRunCollectionMode,
@@ -149,10 +150,15 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
     fullReason = plan.fullReason;
     let { link, roundStart } = plan;
     const firstLink = link;
+    // The collection has never completed a round: every row it writes is new.
+    const fresh = !state?.last_full_at;
     batch.write(() => {
       startRunCollection(db, runId, name, mode, now());
       if (plan.fullReason) setRunCollectionFullReason(db, runId, name, plan.fullReason);
       if (!resumed) beginRound(db, name, mode, link, query, runId, now());
+      if (fresh && mode === 'full') {
+        for (const scope of connector.relationScopes) recordBaseline(db, { runId, at: isoNow(now()) }, scope);
+      }
     });
     ledgerOpen = true;
     progress('start', resumed ? 'resuming an interrupted round' : plan.fullReason);
@@ -171,7 +177,7 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
           }
           const at = isoNow(now());
           batch.write(() => {
-            const c = applyPage(db, connector, page.value, { runId, mode, at });
+            const c = applyPage(db, connector, page.value, { runId, mode, at, fresh });
             const d: Partial<CollectionCounts> = { ...c, ...takeRequestCounts(), pages: 1 };
             if (page.nextLink) {
               saveRoundProgress(db, name, page.nextLink, now());

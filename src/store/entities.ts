@@ -39,19 +39,13 @@ interface StoredEntity {
  * row stays as it was: the same object already written by this run with the same properties (a
  * large group repeated on several pages, a replayed change).
  */
-export function upsertEntity(db: Db, write: EntityWrite, stamp: ChangeStamp): boolean {
+export function upsertEntity(db: Db, write: EntityWrite, stamp: ChangeStamp, expectNew = false): boolean {
+  // A collection's first round brings only new objects: one insert, no read, in the common case.
+  if (expectNew && insertNew(db, write, stamp)) return true;
   const old = stmt(db, 'SELECT data, last_seen_run, deleted_at FROM entities WHERE entity_type = ? AND id = ?').get(
     write.entityType, write.id,
   ) as StoredEntity | undefined;
-  if (!old) {
-    stmt(
-      db,
-      `INSERT INTO entities (entity_type, id, display_name, data, first_seen_run, last_seen_run, deleted_at, deleted_kind)
-       VALUES (?, ?, ?, ?, ?, ?, NULL, NULL)`,
-    ).run(write.entityType, write.id, displayNameOf(write.data), JSON.stringify(write.data), stamp.runId, stamp.runId);
-    recordObjectChange(db, stamp, 'created', write.entityType, write.id);
-    return true;
-  }
+  if (!old) return insertNew(db, write, stamp);
   const before = JSON.parse(old.data) as Record<string, unknown>;
   const data = write.merge ? { ...before, ...write.data } : write.data;
   const changed = diffProperties(before, data);
@@ -66,6 +60,17 @@ export function upsertEntity(db: Db, write: EntityWrite, stamp: ChangeStamp): bo
   if (restored) recordObjectChange(db, stamp, 'restored', write.entityType, write.id, changed);
   else if (hasChanges) recordObjectChange(db, stamp, 'changed', write.entityType, write.id, changed);
   return true;
+}
+
+/** Inserts the object unless a row exists; a new row is recorded as created. */
+function insertNew(db: Db, write: EntityWrite, stamp: ChangeStamp): boolean {
+  const inserted = stmt(
+    db,
+    `INSERT INTO entities (entity_type, id, display_name, data, first_seen_run, last_seen_run, deleted_at, deleted_kind)
+     VALUES (?, ?, ?, ?, ?, ?, NULL, NULL) ON CONFLICT DO NOTHING`,
+  ).run(write.entityType, write.id, displayNameOf(write.data), JSON.stringify(write.data), stamp.runId, stamp.runId).changes > 0;
+  if (inserted) recordObjectChange(db, stamp, 'created', write.entityType, write.id);
+  return inserted;
 }
 
 function displayNameOf(data: Record<string, unknown>): string | null {

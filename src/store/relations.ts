@@ -43,38 +43,65 @@ export interface RelationScope {
  * Writes a link as seen now; a link that was marked deleted comes back to life (revived). A new or
  * revived link is appended to `changes`. Returns false when the row stays as it was (already written
  * by this run with the same data).
+ *
+ * Three exact statements instead of a read and a write: an insert that only takes a new link, an
+ * update that only revives a deleted one, and an update that only refreshes a live one. `expectNew`
+ * says which is likely (a first round and delta rounds bring mostly new links, a later full round
+ * mostly known ones): the likely one is tried first, so the common case costs one statement.
  */
-export function upsertRelation(db: Db, key: RelationKey, data: Record<string, unknown> | undefined, stamp: ChangeStamp): boolean {
+export interface UpsertHints {
+  /** A new link is likely: try the insert first. */
+  expectNew?: boolean;
+  /** The collection's first round: a new link is covered by the run's `baseline` row (see recordBaseline), not recorded alone. */
+  baseline?: boolean;
+}
+
+export function upsertRelation(
+  db: Db,
+  key: RelationKey,
+  data: Record<string, unknown> | undefined,
+  stamp: ChangeStamp,
+  hints: UpsertHints = {},
+): boolean {
+  const expectNew = hints.expectNew ?? true;
   const scope = key.scope ?? '';
   const json = data === undefined ? null : JSON.stringify(data);
-  const old = stmt(
-    db,
-    `SELECT data, last_seen_run, deleted_at FROM entity_relations
-     WHERE relation = ? AND source_type = ? AND source_id = ? AND target_type = ? AND target_id = ? AND scope = ?`,
-  ).get(key.relation, key.sourceType, key.sourceId, key.targetType, key.targetId, scope) as
-    | { data: string | null; last_seen_run: number | null; deleted_at: string | null }
-    | undefined;
-  const columns: LinkKeyColumns = {
+  const pk = [key.relation, key.sourceType, key.sourceId, key.targetType, key.targetId, scope] as const;
+  const columns = (): LinkKeyColumns => ({
     relation: key.relation, source_type: key.sourceType, source_id: key.sourceId,
     target_type: key.targetType, target_id: key.targetId, scope,
-  };
-  if (!old) {
+  });
+  const insert = () =>
     stmt(
       db,
       `INSERT INTO entity_relations (relation, source_type, source_id, target_type, target_id, scope, data, first_seen_run, last_seen_run, deleted_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
-    ).run(key.relation, key.sourceType, key.sourceId, key.targetType, key.targetId, scope, json, stamp.runId, stamp.runId);
-    recordLinkChange(db, stamp, 'added', columns);
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT DO NOTHING`,
+    ).run(...pk, json, stamp.runId, stamp.runId).changes > 0;
+  const refresh = () =>
+    stmt(
+      db,
+      `UPDATE entity_relations SET data = ?, last_seen_run = ?
+       WHERE relation = ? AND source_type = ? AND source_id = ? AND target_type = ? AND target_id = ? AND scope = ?
+         AND deleted_at IS NULL AND (last_seen_run IS NOT ? OR data IS NOT ?)`,
+    ).run(json, stamp.runId, ...pk, stamp.runId, json).changes > 0;
+  const revive = () =>
+    stmt(
+      db,
+      `UPDATE entity_relations SET data = ?, last_seen_run = ?, deleted_at = NULL
+       WHERE relation = ? AND source_type = ? AND source_id = ? AND target_type = ? AND target_id = ? AND scope = ?
+         AND deleted_at IS NOT NULL`,
+    ).run(json, stamp.runId, ...pk).changes > 0;
+
+  if (!expectNew && refresh()) return true;
+  if (insert()) {
+    if (!hints.baseline) recordLinkChange(db, stamp, 'added', columns());
     return true;
   }
-  if (old.deleted_at === null && old.last_seen_run === stamp.runId && old.data === json) return false;
-  stmt(
-    db,
-    `UPDATE entity_relations SET data = ?, last_seen_run = ?, deleted_at = NULL
-     WHERE relation = ? AND source_type = ? AND source_id = ? AND target_type = ? AND target_id = ? AND scope = ?`,
-  ).run(json, stamp.runId, key.relation, key.sourceType, key.sourceId, key.targetType, key.targetId, scope);
-  if (old.deleted_at !== null) recordLinkChange(db, stamp, 'revived', columns);
-  return true;
+  if (revive()) {
+    recordLinkChange(db, stamp, 'revived', columns());
+    return true;
+  }
+  return expectNew ? refresh() : false;
 }
 
 const RETURNING_KEY = 'RETURNING relation, source_type, source_id, target_type, target_id, scope';
@@ -129,24 +156,24 @@ export function markAnchorRelationsDeleted(db: Db, scope: RelationScope, anchorI
  * from groups"). The one write across collection boundaries; idempotent.
  */
 export function markObjectRelationsDeleted(db: Db, entityType: string, id: string, stamp: ChangeStamp): number {
-  let n = 0;
-  for (const relation of RELATION_NAMES) {
-    n += removeReturning(
+  // Two statements, each probing every relation through an index (IN on its leading column).
+  const relations = RELATION_NAMES.map(() => '?').join(', ');
+  return (
+    removeReturning(
       db,
       `UPDATE entity_relations SET deleted_at = ?
-       WHERE relation = ? AND source_type = ? AND source_id = ? AND deleted_at IS NULL`,
-      [stamp.at, relation, entityType, id],
+       WHERE relation IN (${relations}) AND source_type = ? AND source_id = ? AND deleted_at IS NULL`,
+      [stamp.at, ...RELATION_NAMES, entityType, id],
       stamp,
-    );
-    n += removeReturning(
+    ) +
+    removeReturning(
       db,
       `UPDATE entity_relations INDEXED BY entity_relations_by_target SET deleted_at = ?
-       WHERE relation = ? AND target_type = ? AND target_id = ? AND deleted_at IS NULL`,
-      [stamp.at, relation, entityType, id],
+       WHERE relation IN (${relations}) AND target_type = ? AND target_id = ? AND deleted_at IS NULL`,
+      [stamp.at, ...RELATION_NAMES, entityType, id],
       stamp,
-    );
-  }
-  return n;
+    )
+  );
 }
 
 /**

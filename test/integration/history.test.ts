@@ -34,11 +34,24 @@ describe('the changes table after a delta round', () => {
     const created = readDb(path, (db) => db.prepare("SELECT kind, COUNT(*) AS n FROM changes WHERE run_id = ? GROUP BY kind ORDER BY kind").all(first.runId));
     const t = world.tenant;
     const truth = t.truth();
-    // The first pull records every object and link it created, once.
+    // The first pull records every object it created, once, and one baseline row per link set: every
+    // link first seen by that run was added by it (one row per link would double the database).
     expect(created).toEqual([
-      { kind: 'added', n: truth.relations.length },
+      { kind: 'baseline', n: 3 },
       { kind: 'created', n: truth.entities.length },
     ]);
+    const baseline = readDb(path, (db) => db.prepare("SELECT relation, source_type, target_type FROM changes WHERE kind = 'baseline' ORDER BY relation").all());
+    expect(baseline).toEqual([
+      { relation: 'memberOf', source_type: null, target_type: 'group' },
+      { relation: 'ownerOf', source_type: null, target_type: 'group' },
+      { relation: 'reportsTo', source_type: 'user', target_type: null },
+    ]);
+    // What the baseline rows stand for: the links whose first_seen_run is that run.
+    const addedByBaseline = readDb(path, (db) => db.prepare(
+      `SELECT COUNT(*) FROM entity_relations r JOIN changes c ON c.kind = 'baseline' AND c.run_id = r.first_seen_run AND c.relation = r.relation
+         AND (c.source_type IS NULL OR c.source_type = r.source_type) AND (c.target_type IS NULL OR c.target_type = r.target_type)`,
+    ).pluck().get());
+    expect(addedByBaseline).toBe(truth.relations.length);
 
     const [a, b, c] = liveUsers(t).filter((u) => t.users.get(u)!.props.jobTitle && t.users.get(u)!.props.department) as [string, string, string];
     const g = liveGroups(t).find((id) => [...t.groups.get(id)!.members].some((m) => t.isLive(m)))!;

@@ -26,15 +26,22 @@ describe('query plans of per-link statements', () => {
       /PRIMARY KEY \(relation=\? AND source_type=\? AND source_id=\?\)/,
     ],
     [`SELECT data FROM entities WHERE entity_type = 'user' AND id = 'u'`, /\(entity_type=\? AND id=\?\)/],
+    // A link refreshed or revived by its whole primary key.
+    [
+      `UPDATE entity_relations SET data = NULL, last_seen_run = 2
+       WHERE relation = 'memberOf' AND source_type = 'user' AND source_id = 'u' AND target_type = 'group' AND target_id = 'g' AND scope = ''
+         AND deleted_at IS NOT NULL`,
+      /PRIMARY KEY \(relation=\? AND source_type=\? AND source_id=\? AND target_type=\? AND target_id=\? AND scope=\?\)/,
+    ],
     // A permanently deleted object: its links as source (primary key) and as target (by-target index).
     [
       `UPDATE entity_relations SET deleted_at = 'x'
-       WHERE relation = 'memberOf' AND source_type = 'user' AND source_id = 'u' AND deleted_at IS NULL`,
+       WHERE relation IN ('memberOf', 'ownerOf', 'reportsTo') AND source_type = 'user' AND source_id = 'u' AND deleted_at IS NULL`,
       /PRIMARY KEY \(relation=\? AND source_type=\? AND source_id=\?\)/,
     ],
     [
       `UPDATE entity_relations INDEXED BY entity_relations_by_target SET deleted_at = 'x'
-       WHERE relation = 'memberOf' AND target_type = 'user' AND target_id = 'u' AND deleted_at IS NULL`,
+       WHERE relation IN ('memberOf', 'ownerOf', 'reportsTo') AND target_type = 'user' AND target_id = 'u' AND deleted_at IS NULL`,
       /entity_relations_by_target \(relation=\? AND target_type=\? AND target_id=\?\)/,
     ],
     // Every link written reads its row first by the whole primary key.
