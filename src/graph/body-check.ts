@@ -31,7 +31,7 @@ export function judgeSuccessBody(
 ): BodyVerdict {
   const type = mediaType(contentType);
   const size = `${Buffer.byteLength(text)} bytes`;
-  if (text.trim() === '') return { ok: false, problem: 'an empty body' };
+  if (!/\S/.test(text)) return { ok: false, problem: 'an empty body' }; // no copy of a large body
   if (looksLikeHtml(type, text)) {
     return { ok: false, problem: `an HTML page (${type || 'no content type'}, ${size}) starting '${opening(text)}'` };
   }

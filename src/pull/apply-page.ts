@@ -47,6 +47,9 @@ export function applyPage(
   const counts: PageCounts = { upserts: 0, deletions: 0, links_upserted: 0, links_deleted: 0 };
   const stamp: ChangeStamp = { runId: ctx.runId, at: ctx.at };
   const single = new Set<RelationScope>(connector.singleValued ?? []);
+  // A first round and delta rounds bring mostly new links; a later full round mostly known ones.
+  // A first round's new links are covered by its baseline rows.
+  const hints = { expectNew: ctx.fresh === true || ctx.mode === 'delta', baseline: ctx.fresh === true && ctx.mode === 'full' };
   for (const obj of objects) {
     if (typeof obj.id !== 'string') continue;
     for (const item of connector.map(obj)) {
@@ -82,9 +85,7 @@ export function applyPage(
           },
           link.data,
           stamp,
-          // A first round and delta rounds bring mostly new links; a later full round mostly known ones.
-          // A first round's new links are covered by its baseline rows.
-          { expectNew: ctx.fresh === true || ctx.mode === 'delta', baseline: ctx.fresh === true && ctx.mode === 'full' },
+          hints,
         );
         if (written) counts.links_upserted++;
         if (single.has(link.scope)) {

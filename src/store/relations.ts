@@ -63,45 +63,51 @@ export function upsertRelation(
   stamp: ChangeStamp,
   hints: UpsertHints = {},
 ): boolean {
-  const expectNew = hints.expectNew ?? true;
+  // Straight-line code without closures: this runs once per link, a million times in a first pull.
   const scope = key.scope ?? '';
   const json = data === undefined ? null : JSON.stringify(data);
-  const pk = [key.relation, key.sourceType, key.sourceId, key.targetType, key.targetId, scope] as const;
-  const columns = (): LinkKeyColumns => ({
+  const expectNew = hints.expectNew ?? true;
+  if (!expectNew && refreshLink(db, key, scope, json, stamp.runId)) return true;
+  const inserted = stmt(db, INSERT_LINK).run(
+    key.relation, key.sourceType, key.sourceId, key.targetType, key.targetId, scope, json, stamp.runId, stamp.runId,
+  ).changes > 0;
+  if (inserted) {
+    if (!hints.baseline) recordLinkChange(db, stamp, 'added', keyColumns(key, scope));
+    return true;
+  }
+  const revived = stmt(db, REVIVE_LINK).run(
+    json, stamp.runId, key.relation, key.sourceType, key.sourceId, key.targetType, key.targetId, scope,
+  ).changes > 0;
+  if (revived) {
+    recordLinkChange(db, stamp, 'revived', keyColumns(key, scope));
+    return true;
+  }
+  return expectNew ? refreshLink(db, key, scope, json, stamp.runId) : false;
+}
+
+const INSERT_LINK = `INSERT INTO entity_relations (relation, source_type, source_id, target_type, target_id, scope, data, first_seen_run, last_seen_run, deleted_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT DO NOTHING`;
+
+const REVIVE_LINK = `UPDATE entity_relations SET data = ?, last_seen_run = ?, deleted_at = NULL
+  WHERE relation = ? AND source_type = ? AND source_id = ? AND target_type = ? AND target_id = ? AND scope = ?
+    AND deleted_at IS NOT NULL`;
+
+const REFRESH_LINK = `UPDATE entity_relations SET data = ?, last_seen_run = ?
+  WHERE relation = ? AND source_type = ? AND source_id = ? AND target_type = ? AND target_id = ? AND scope = ?
+    AND deleted_at IS NULL AND (last_seen_run IS NOT ? OR data IS NOT ?)`;
+
+/** A live link seen again: last_seen_run (and data) refreshed; false when there is no live row or nothing to change. */
+function refreshLink(db: Db, key: RelationKey, scope: string, json: string | null, runId: number): boolean {
+  return stmt(db, REFRESH_LINK).run(
+    json, runId, key.relation, key.sourceType, key.sourceId, key.targetType, key.targetId, scope, runId, json,
+  ).changes > 0;
+}
+
+function keyColumns(key: RelationKey, scope: string): LinkKeyColumns {
+  return {
     relation: key.relation, source_type: key.sourceType, source_id: key.sourceId,
     target_type: key.targetType, target_id: key.targetId, scope,
-  });
-  const insert = () =>
-    stmt(
-      db,
-      `INSERT INTO entity_relations (relation, source_type, source_id, target_type, target_id, scope, data, first_seen_run, last_seen_run, deleted_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT DO NOTHING`,
-    ).run(...pk, json, stamp.runId, stamp.runId).changes > 0;
-  const refresh = () =>
-    stmt(
-      db,
-      `UPDATE entity_relations SET data = ?, last_seen_run = ?
-       WHERE relation = ? AND source_type = ? AND source_id = ? AND target_type = ? AND target_id = ? AND scope = ?
-         AND deleted_at IS NULL AND (last_seen_run IS NOT ? OR data IS NOT ?)`,
-    ).run(json, stamp.runId, ...pk, stamp.runId, json).changes > 0;
-  const revive = () =>
-    stmt(
-      db,
-      `UPDATE entity_relations SET data = ?, last_seen_run = ?, deleted_at = NULL
-       WHERE relation = ? AND source_type = ? AND source_id = ? AND target_type = ? AND target_id = ? AND scope = ?
-         AND deleted_at IS NOT NULL`,
-    ).run(json, stamp.runId, ...pk).changes > 0;
-
-  if (!expectNew && refresh()) return true;
-  if (insert()) {
-    if (!hints.baseline) recordLinkChange(db, stamp, 'added', columns());
-    return true;
-  }
-  if (revive()) {
-    recordLinkChange(db, stamp, 'revived', columns());
-    return true;
-  }
-  return expectNew ? refresh() : false;
+  };
 }
 
 const RETURNING_KEY = 'RETURNING relation, source_type, source_id, target_type, target_id, scope';
