@@ -1,13 +1,7 @@
 import { recordLinkChange, type ChangeStamp, type LinkKeyColumns } from './changes.js';
 import { stmt, type Db } from './sqlite.js';
 
-export interface RelationRow {
-  relation: string;
-  source_type: string;
-  source_id: string;
-  target_type: string;
-  target_id: string;
-  scope: string;
+export interface RelationRow extends LinkKeyColumns {
   data: string | null;
   first_seen_run: number | null;
   last_seen_run: number | null;

@@ -1,5 +1,6 @@
 import { HttpResponse } from 'msw';
 import type { TokenSource } from '../../src/auth/token-source.js';
+import { createGraphTransport, type RetryOptions, type TransportEvent } from '../../src/graph/index.js';
 
 /** A Graph host that is not a known Microsoft one, so the customHosts rule is exercised. */
 export const GRAPH = 'https://graph.sim.test';
@@ -95,3 +96,27 @@ export function brokenBody(prefix: string, error?: Error, headers: Record<string
 
 /** What a proxy's login page looks like. */
 export const LOGIN_PAGE = '<html><head><title>Login required</title></head><body>Sign in to the proxy</body></html>';
+
+/**
+ * A transport on the fake clock (sleeps advance time instantly) with a fake token source and its
+ * events recorded: what every transport test starts from.
+ */
+export function fakeTransport(retry: RetryOptions = {}, random: () => number = () => 0.5) {
+  const tokens = new FakeTokenSource();
+  const time = fakeTime();
+  const events: TransportEvent[] = [];
+  const transport = createGraphTransport({
+    graphEndpoint: GRAPH,
+    tokenSource: tokens,
+    retry: { maxRetries: 8, baseDelayMs: 100, maxDelayMs: 1000, ...definedOnly(retry) },
+    now: time.now,
+    sleep: time.sleep,
+    random,
+    onEvent: (e) => events.push(e),
+  });
+  return { tokens, time, events, transport };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

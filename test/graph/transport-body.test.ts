@@ -4,9 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GraphError } from '../../src/errors/index.js';
 import { judgeSuccessBody } from '../../src/graph/body-check.js';
 import { pageAcceptor } from '../../src/graph/page-check.js';
-import { createGraphTransport } from '../../src/graph/transport.js';
-import type { TransportEvent } from '../../src/graph/types.js';
-import { FakeTokenSource, GRAPH, LOGIN_PAGE, brokenBody, fakeTime, hasToken, terminated, unauthorized } from './support.js';
+import { FakeTokenSource, GRAPH, LOGIN_PAGE, brokenBody, hasToken, terminated, unauthorized , fakeTransport } from './support.js';
 
 /** Point 1: a 2xx is the JSON asked for, read whole inside the retry loop, or it is retried and then fails. */
 const server = setupServer();
@@ -18,19 +16,7 @@ const USERS = `${GRAPH}/v1.0/users`;
 const asPage = pageAcceptor('list');
 
 function setup(extra: { maxRetries?: number; requestTimeoutMs?: number } = {}) {
-  const tokens = new FakeTokenSource();
-  const time = fakeTime();
-  const events: TransportEvent[] = [];
-  const transport = createGraphTransport({
-    graphEndpoint: GRAPH,
-    tokenSource: tokens,
-    retry: { maxRetries: extra.maxRetries ?? 8, baseDelayMs: 100, maxDelayMs: 1000, requestTimeoutMs: extra.requestTimeoutMs },
-    now: time.now,
-    sleep: time.sleep,
-    random: () => 0.5,
-    onEvent: (e) => events.push(e),
-  });
-  return { tokens, time, events, transport };
+  return fakeTransport(extra);
 }
 
 function sequence(tokens: FakeTokenSource, responses: Array<() => Response>) {

@@ -2,9 +2,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GraphError } from '../../src/errors/index.js';
-import { createGraphTransport } from '../../src/graph/transport.js';
-import type { TransportEvent } from '../../src/graph/types.js';
-import { FakeTokenSource, GRAPH, fakeTime, hasToken, unauthorized } from './support.js';
+import { FakeTokenSource, GRAPH, hasToken, unauthorized , fakeTransport } from './support.js';
 
 /** Point 3: Graph's wait is never cut short; a wait longer than --max-wait fails instead. */
 const server = setupServer();
@@ -13,19 +11,7 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 function setup(maxWaitMs?: number) {
-  const tokens = new FakeTokenSource();
-  const time = fakeTime();
-  const events: TransportEvent[] = [];
-  const transport = createGraphTransport({
-    graphEndpoint: GRAPH,
-    tokenSource: tokens,
-    retry: { baseDelayMs: 100, maxDelayMs: 1000, maxWaitMs },
-    now: time.now,
-    sleep: time.sleep,
-    random: () => 0.5,
-    onEvent: (e) => events.push(e),
-  });
-  return { tokens, time, events, transport };
+  return fakeTransport({ maxWaitMs });
 }
 
 /** /v1.0/<name>: answers from `plan` by path, in order (the last repeats); records paths received. */

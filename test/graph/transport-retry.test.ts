@@ -2,10 +2,9 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, GraphError } from '../../src/errors/index.js';
-import { createGraphTransport } from '../../src/graph/transport.js';
 import { customHostsFor } from '../../src/graph/create-graph-client.js';
-import type { TransportEvent, TransportStats } from '../../src/graph/types.js';
-import { FakeTokenSource, GRAPH, fakeTime, hasToken, unauthorized } from './support.js';
+import type { TransportStats } from '../../src/graph/types.js';
+import { FakeTokenSource, GRAPH, hasToken, unauthorized , fakeTransport } from './support.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -15,19 +14,7 @@ afterAll(() => server.close());
 const USERS = `${GRAPH}/v1.0/users`;
 
 function setup(extra: { maxRetries?: number; random?: () => number } = {}) {
-  const tokens = new FakeTokenSource();
-  const time = fakeTime();
-  const events: TransportEvent[] = [];
-  const transport = createGraphTransport({
-    graphEndpoint: GRAPH,
-    tokenSource: tokens,
-    retry: { maxRetries: extra.maxRetries ?? 8, baseDelayMs: 100, maxDelayMs: 1000 },
-    now: time.now,
-    sleep: time.sleep,
-    random: extra.random ?? (() => 0.5),
-    onEvent: (e) => events.push(e),
-  });
-  return { tokens, time, events, transport };
+  return fakeTransport({ maxRetries: extra.maxRetries }, extra.random);
 }
 
 /** Serves `responses` in order (the last one repeats); rejects requests without the current token. */

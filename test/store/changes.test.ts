@@ -93,14 +93,14 @@ describe('the changes table: every change the store makes, old and new values, n
 
   for (const expectNew of [true, false]) it(`records link added, removed and revived, and nothing for a link seen again unchanged (expectNew ${expectNew})`, () => {
     const db = openDatabase(':memory:');
-    expect(upsertRelation(db, link('u', 'g'), undefined, stamp(1), expectNew)).toBe(true);
-    expect(upsertRelation(db, link('u', 'g'), undefined, stamp(1), expectNew)).toBe(false);
-    expect(upsertRelation(db, link('u', 'g'), undefined, stamp(2), expectNew)).toBe(true); // seen again: last_seen_run only
-    expect(upsertRelation(db, link('u', 'g'), { changed: 1 }, stamp(2), expectNew)).toBe(true); // data changed
-    expect(upsertRelation(db, link('u', 'g'), { changed: 1 }, stamp(2), expectNew)).toBe(false);
+    expect(upsertRelation(db, link('u', 'g'), undefined, stamp(1), { expectNew })).toBe(true);
+    expect(upsertRelation(db, link('u', 'g'), undefined, stamp(1), { expectNew })).toBe(false);
+    expect(upsertRelation(db, link('u', 'g'), undefined, stamp(2), { expectNew })).toBe(true); // seen again: last_seen_run only
+    expect(upsertRelation(db, link('u', 'g'), { changed: 1 }, stamp(2), { expectNew })).toBe(true); // data changed
+    expect(upsertRelation(db, link('u', 'g'), { changed: 1 }, stamp(2), { expectNew })).toBe(false);
     expect(markRelationDeleted(db, memberOf, 'g', 'u', stamp(3))).toBe(1);
     expect(markRelationDeleted(db, memberOf, 'g', 'u', stamp(3))).toBe(0);
-    expect(upsertRelation(db, link('u', 'g'), undefined, stamp(4), expectNew)).toBe(true);
+    expect(upsertRelation(db, link('u', 'g'), undefined, stamp(4), { expectNew })).toBe(true);
     const first = db.prepare('SELECT first_seen_run, last_seen_run, deleted_at FROM entity_relations').get();
     expect(first).toEqual({ first_seen_run: 1, last_seen_run: 4, deleted_at: null });
     expect(changes(db)).toEqual([
