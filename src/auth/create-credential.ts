@@ -1,6 +1,7 @@
 import {
   ClientCertificateCredential,
   ClientSecretCredential,
+  WorkloadIdentityCredential,
   type TokenCredential,
 } from '@azure/identity';
 import { ConfigError } from '../errors/index.js';
@@ -15,7 +16,8 @@ import { createManagedIdentityCredential } from './managed-identity-credential.j
 export type CredentialPlan =
   | { kind: 'secret'; tenantId: string; clientId: string; options: CommonOptions }
   | { kind: 'certificate'; tenantId: string; clientId: string; options: CommonOptions }
-  | { kind: 'managed-identity'; clientId?: string };
+  | { kind: 'managed-identity'; clientId?: string }
+  | { kind: 'workload-identity'; tenantId: string; clientId: string; tokenFilePath: string; options: CommonOptions };
 
 export interface CommonOptions extends LoginProxyOptions {
   authorityHost: string;
@@ -28,7 +30,8 @@ export interface CommonOptions extends LoginProxyOptions {
 
 /**
  * `env` is where HTTPS_PROXY / HTTP_PROXY / NO_PROXY are read from (default process.env): the login
- * host is routed like the Graph host (login-proxy-options.ts). Managed identity keeps the library's
+ * host is routed like the Graph host (login-proxy-options.ts), for secret, certificate and workload
+ * identity credentials alike (all three call the login host's token endpoint). Managed identity keeps the library's
  * own handling: its endpoint is on the machine itself (IMDS or IDENTITY_ENDPOINT), not the login host.
  */
 export function planCredential(config: Readonly<Config>, env: Env = process.env): CredentialPlan {
@@ -44,12 +47,21 @@ export function planCredential(config: Readonly<Config>, env: Env = process.env)
       return { kind: 'certificate', tenantId: config.tenantId, clientId: requireClientId(config), options: options() };
     case 'managed-identity':
       return config.clientId ? { kind: 'managed-identity', clientId: config.clientId } : { kind: 'managed-identity' };
+    case 'workload-identity':
+      return {
+        kind: 'workload-identity',
+        tenantId: config.tenantId,
+        clientId: requireClientId(config),
+        tokenFilePath: config.auth.federatedTokenFile,
+        options: options(),
+      };
   }
 }
 
 /**
  * Builds the @azure/identity credential for the configured method. The certificate file is read (and
- * a PFX converted) once, up front, so a bad file fails before any network call.
+ * a PFX converted) once, up front, so a bad file fails before any network call; the federated token
+ * file was checked by loadConfig and is read by the credential itself, since it rotates.
  */
 export function createCredentialFactory(config: Readonly<Config>, env: Env = process.env): () => TokenCredential {
   const plan = planCredential(config, env);
@@ -68,6 +80,14 @@ export function createCredentialFactory(config: Readonly<Config>, env: Env = pro
       let made = 0;
       return () => createManagedIdentityCredential(plan.clientId, made++ > 0);
     }
+    case 'workload-identity':
+      // @azure/identity's own credential: it reads the token file when a token is requested and again
+      // once its copy is 5 minutes old (workloadIdentityCredential.js readFileContents), so a rotated
+      // projected token is picked up. Each new instance (after invalidate()) reads the file afresh and
+      // has an empty MSAL cache. Tenant, client and file are passed explicitly, never taken from
+      // process.env, so .env and flags count as for the other methods.
+      return () =>
+        new WorkloadIdentityCredential({ tenantId: plan.tenantId, clientId: plan.clientId, tokenFilePath: plan.tokenFilePath, ...plan.options });
   }
 }
 

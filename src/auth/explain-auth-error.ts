@@ -1,13 +1,15 @@
 import { AuthError } from '../errors/index.js';
 import type { Config } from '../config/config.js';
 import { describeProxy, proxyFor, readProxySettings, type Env } from '../net/proxy-settings.js';
+import { explainFederatedError } from './explain-federated-error.js';
 
 /**
  * Turns an @azure/identity / MSAL error into an AuthError with a stable code and a suggestion a
  * tenant administrator can act on. Branches on the AADSTS code, never on message wording.
  * https://learn.microsoft.com/entra/identity-platform/reference-error-codes
  * The message is built here, never copied from the request: it cannot contain the secret,
- * the certificate password or a token.
+ * the certificate password or a token. Workload identity's own codes are explained in
+ * explain-federated-error.ts.
  */
 export function explainAuthError(err: unknown, config: Readonly<Config>, env: Env = process.env): AuthError {
   if (err instanceof AuthError) return err;
@@ -16,6 +18,11 @@ export function explainAuthError(err: unknown, config: Readonly<Config>, env: En
   const app = config.clientId ?? '(system-assigned managed identity)';
   const where = `tenant ${config.tenantId} at ${config.authorityHost}`;
   const base = { request: `POST ${config.authorityHost}/${config.tenantId}/oauth2/v2.0/token`, cause: err };
+  if (config.auth.method === 'workload-identity') {
+    // The assertion is the federated token, not a certificate: its codes (700024, 700027, ...) mean other things.
+    const federated = explainFederatedError(aadsts, config.auth.federatedTokenFile, app, base);
+    if (federated) return federated;
+  }
 
   switch (aadsts) {
     case '7000215':

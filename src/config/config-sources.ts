@@ -36,3 +36,19 @@ export function lookup(sources: readonly EnvLike[], name: string): string | unde
   }
   return undefined;
 }
+
+/**
+ * For a value that may be given directly or as a file (`AZURE_CLIENT_SECRET` / `AZURE_CLIENT_SECRET_FILE`):
+ * the first source, in order of precedence, that sets either name decides, and within one source the
+ * first name listed (the plain variable) wins. So a flag or an environment variable still beats `.env`,
+ * whichever of the two forms each uses.
+ */
+export function lookupFirst(sources: readonly EnvLike[], names: readonly string[]): { name: string; value: string } | undefined {
+  for (const source of sources) {
+    for (const name of names) {
+      const value = source[name]?.trim();
+      if (value) return { name, value };
+    }
+  }
+  return undefined;
+}

@@ -2,7 +2,7 @@
  * The typed, frozen configuration every command works from. Built once by loadConfig()
  * from flags, the environment and a `.env` file (flags win), see CONTRACT.md section 2.
  */
-export type AuthMethod = 'secret' | 'certificate' | 'managed-identity';
+export type AuthMethod = 'secret' | 'certificate' | 'managed-identity' | 'workload-identity';
 export type CloudName = 'global' | 'usgov' | 'usgovdod' | 'china';
 
 /** A secret value that never prints: toString/toJSON/inspect give '[redacted]'. */
@@ -13,7 +13,13 @@ export interface Secret {
 export type AuthConfig =
   | { method: 'secret'; clientSecret: Secret }
   | { method: 'certificate'; certificatePath: string; certificatePassword?: Secret }
-  | { method: 'managed-identity' };
+  | { method: 'managed-identity' }
+  /**
+   * Workload identity federation: a token from another issuer (a Kubernetes service account token, a
+   * GitHub Actions OIDC token), kept up to date in a file by the platform, is exchanged for an Entra
+   * token through a federated identity credential on the app registration. Absolute path.
+   */
+  | { method: 'workload-identity'; federatedTokenFile: string };
 
 export interface Config {
   tenantId: string;

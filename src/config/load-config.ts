@@ -1,9 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../errors/index.js';
 import { CLOUD_NAMES, CLOUDS, isCloudName } from './clouds.js';
-import { lookup, readDotEnv, type EnvLike } from './config-sources.js';
-import type { AuthConfig, AuthMethod, CloudName, Config, DatabaseConfig } from './config.js';
-import { createSecret } from './secret.js';
+import { lookup, lookupFirst, readDotEnv, type EnvLike } from './config-sources.js';
+import type { CloudName, Config, DatabaseConfig } from './config.js';
+import { readAuth } from './read-auth.js';
 import { checkClientId, checkHttpsRoot, checkTenantId } from './validate.js';
 
 /** Command-line flags that override the environment. Undefined means "not given". */
@@ -26,16 +26,12 @@ export interface LoadConfigOptions {
   require: 'credentials' | 'database';
 }
 
-const AUTH_METHODS: readonly AuthMethod[] = ['secret', 'certificate', 'managed-identity'];
 const DEFAULT_DB = './entra.db';
 
 /**
  * Builds the frozen configuration from flags > environment > `.env` in cwd (CONTRACT.md section 2),
- * failing fast with a ConfigError that names the variable at fault.
- *
- * When ENTRA_AUTH is unset the method is inferred: `secret` if AZURE_CLIENT_SECRET is set (it wins
- * when a certificate path is set too), else `certificate` if AZURE_CLIENT_CERTIFICATE_PATH is set.
- * Managed identity is never inferred: set ENTRA_AUTH=managed-identity.
+ * failing fast with a ConfigError that names the variable at fault. The credential section (method
+ * inference, secrets read from `*_FILE` files, the federated token file) is read-auth.ts.
  */
 export function loadConfig(options: LoadConfigOptions & { require: 'credentials' }): Readonly<Config>;
 export function loadConfig(options: LoadConfigOptions & { require: 'database' }): Readonly<DatabaseConfig>;
@@ -56,7 +52,7 @@ export function loadConfig(options: LoadConfigOptions): Readonly<Config> | Reado
   if (options.require === 'database') return deepFreeze({ dbPath });
 
   const tenantId = checkTenantId(get('AZURE_TENANT_ID'));
-  const auth = readAuth(get, cwd);
+  const auth = readAuth({ get, first: (names) => lookupFirst(sources, names), cwd });
   const clientId = checkClientId(
     get('AZURE_CLIENT_ID'),
     auth.method !== 'managed-identity',
@@ -73,44 +69,6 @@ export function loadConfig(options: LoadConfigOptions): Readonly<Config> | Reado
   const config: Config = { tenantId, auth, cloud, authorityHost, graphEndpoint, dbPath };
   if (clientId !== undefined) config.clientId = clientId;
   return deepFreeze(config);
-}
-
-function readAuth(get: (name: string) => string | undefined, cwd: string): AuthConfig {
-  const secret = get('AZURE_CLIENT_SECRET');
-  const certPath = get('AZURE_CLIENT_CERTIFICATE_PATH');
-  const certPassword = get('AZURE_CLIENT_CERTIFICATE_PASSWORD');
-  const explicit = get('ENTRA_AUTH')?.toLowerCase();
-  if (explicit !== undefined && !(AUTH_METHODS as readonly string[]).includes(explicit)) {
-    throw new ConfigError('CONFIG_INVALID', `ENTRA_AUTH "${explicit}" is not one of ${AUTH_METHODS.join(', ')}.`, {
-      suggestion: 'Set ENTRA_AUTH to secret, certificate or managed-identity, or leave it unset to infer it.',
-    });
-  }
-  const method = (explicit as AuthMethod | undefined) ?? (secret ? 'secret' : certPath ? 'certificate' : undefined);
-  switch (method) {
-    case 'secret':
-      if (!secret) {
-        throw new ConfigError('CONFIG_MISSING', 'ENTRA_AUTH=secret but AZURE_CLIENT_SECRET is not set.', {
-          suggestion: 'Set AZURE_CLIENT_SECRET to the secret Value (Entra admin center > App registrations > your app > Certificates & secrets).',
-        });
-      }
-      return { method, clientSecret: createSecret(secret) };
-    case 'certificate': {
-      if (!certPath) {
-        throw new ConfigError('CONFIG_MISSING', 'ENTRA_AUTH=certificate but AZURE_CLIENT_CERTIFICATE_PATH is not set.', {
-          suggestion: 'Set AZURE_CLIENT_CERTIFICATE_PATH to a PEM (certificate + private key) or PFX file whose certificate is uploaded under Certificates & secrets.',
-        });
-      }
-      const auth: AuthConfig = { method, certificatePath: resolve(cwd, certPath) };
-      if (certPassword) auth.certificatePassword = createSecret(certPassword);
-      return auth;
-    }
-    case 'managed-identity':
-      return { method };
-    default:
-      throw new ConfigError('CONFIG_MISSING', 'No credentials: set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, or ENTRA_AUTH=managed-identity.', {
-        suggestion: 'Create a client secret or upload a certificate in Entra admin center > App registrations > your app > Certificates & secrets, then set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (see .env.example).',
-      });
-  }
 }
 
 function readCloud(value: string | undefined): CloudName {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLoginSim } from '../../src/sim/login/login-sim.js';
+import { createSimTokenIssuer, TOKEN_EXCHANGE_AUDIENCE } from '../../src/sim/login/federated-issuer.js';
 import type { SimResponse } from '../../src/sim/sim-http.js';
 
 const TENANT = '11111111-1111-1111-1111-111111111111';
@@ -23,7 +24,7 @@ function makeSim(now = () => Date.now()) {
   });
 }
 
-async function post(sim: ReturnType<typeof makeSim>, tenant: string, form: Record<string, string>) {
+async function post(sim: ReturnType<typeof createLoginSim>, tenant: string, form: Record<string, string>) {
   const res = (await sim.handle({
     method: 'POST',
     url: new URL(`${ORIGIN}/${tenant}/oauth2/v2.0/token`),
@@ -102,5 +103,77 @@ describe('login simulation', () => {
     expect(meta.issuer).toBe(`https://login.other.test:8443/${TENANT}/v2.0`);
     expect(meta.authorization_endpoint).toBe(`https://login.other.test:8443/${TENANT}/oauth2/v2.0/authorize`);
     expect(await sim.handle({ method: 'GET', url: new URL(`${ORIGIN}/v1.0/users`), headers: new Headers(), body: '' })).toBeUndefined();
+  });
+});
+
+describe('login simulation: federated credentials (workload identity)', () => {
+  const K8S = 'https://oidc.k8s.sim.test/3f1c2b4a/';
+  const SUBJECT = 'system:serviceaccount:entra:entra-extract';
+  const issuer = createSimTokenIssuer(K8S);
+  const stranger = createSimTokenIssuer('https://token.actions.githubusercontent.com');
+  const forger = createSimTokenIssuer(K8S); // same issuer URL, another key
+  const unknownKey = createSimTokenIssuer('https://oidc.unreachable.sim.test/');
+
+  function fedSim(now = () => Date.now()) {
+    return createLoginSim({
+      tenants: [{
+        id: TENANT,
+        apps: [
+          {
+            clientId: CLIENT,
+            federatedCredentials: [
+              { name: 'aks', issuer: K8S, subject: SUBJECT },
+              { name: 'unreachable', issuer: unknownKey.issuer, subject: SUBJECT },
+            ],
+            roles: ['User.Read.All'],
+          },
+          // An app with only a secret: a stranger's assertion gets the certificate answer, as before.
+          { clientId: '33333333-3333-3333-3333-333333333333', secrets: [{ value: 'x' }], roles: [] },
+        ],
+      }],
+      federatedIssuers: [issuer, stranger],
+      now,
+    });
+  }
+  const assertionForm = (assertion: string, clientId = CLIENT) => ({
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    scope: 'https://graph.sim.test/.default',
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: assertion,
+  });
+
+  it('exchanges a token of a trusted issuer, subject and audience for an app token', async () => {
+    const sim = fedSim();
+    const res = await post(sim, TENANT, assertionForm(issuer.mint({ subject: SUBJECT })));
+    expect(res.status).toBe(200);
+    const claims = JSON.parse(Buffer.from((res.body.access_token as string).split('.')[1]!, 'base64url').toString());
+    expect(claims).toMatchObject({ aud: 'https://graph.sim.test', tid: TENANT, appid: CLIENT, appidacr: '2', roles: ['User.Read.All'] });
+    // The default audience, as a string as well as in an array.
+    expect((await post(sim, TENANT, assertionForm(issuer.mint({ subject: SUBJECT, audience: TOKEN_EXCHANGE_AUDIENCE })))).status).toBe(200);
+  });
+
+  it.each([
+    ['an issuer with no federated credential', () => stranger.mint({ subject: SUBJECT }), 400, 700211, /assertion issuer 'https:\/\/token\.actions\.githubusercontent\.com'/],
+    ['a wrong subject', () => issuer.mint({ subject: 'system:serviceaccount:default:default' }), 400, 700213, /assertion subject 'system:serviceaccount:default:default'/],
+    ['a subject differing in case', () => issuer.mint({ subject: SUBJECT.toUpperCase() }), 400, 7002138, /case-insensitive comparison, but not with case-sensitive/],
+    ['another audience', () => issuer.mint({ subject: SUBJECT, audience: 'api://AzureADTokenExchangeChina' }), 400, 700212, /assertion audience 'api:\/\/AzureADTokenExchangeChina'/],
+    ['an expired token', () => issuer.mint({ subject: SUBJECT, now: Date.now() - 2 * 3600_000 }), 401, 700024, /not within its valid time range/],
+    ['a token not valid yet', () => issuer.mint({ subject: SUBJECT, now: Date.now() + 3600_000 }), 401, 700024, /not within its valid time range/],
+    ['a forged signature', () => forger.mint({ subject: SUBJECT }), 401, 700027, /signature validation/],
+    ['an issuer whose keys cannot be fetched', () => unknownKey.mint({ subject: SUBJECT }), 400, 50166, /External OIDC endpoint failed/],
+  ])('%s → AADSTS error', async (_name, mint, status, code, description) => {
+    const sim = fedSim();
+    const res = await post(sim, TENANT, assertionForm(mint()));
+    expect(res.status).toBe(status);
+    expect(res.body).toMatchObject({ error: 'invalid_client', error_codes: [code] });
+    expect(res.body.error_description).toMatch(new RegExp(`^AADSTS${code}: `));
+    expect(res.body.error_description).toMatch(description);
+    expect(sim.stats.failures).toBe(1);
+  });
+
+  it('an app without federated credentials answers a stranger\'s assertion as before (certificate check)', async () => {
+    const res = await post(fedSim(), TENANT, assertionForm(unknownKey.mint({ subject: SUBJECT }), '33333333-3333-3333-3333-333333333333'));
+    expect(res.body).toMatchObject({ error_codes: [700027] });
   });
 });

@@ -114,10 +114,10 @@ describe('loadConfig', () => {
     [{ ...base, GRAPH_ENDPOINT: 'https://graph.microsoft.us/v1.0' }, 'CONFIG_INVALID', /GRAPH_ENDPOINT .*remove "\/v1\.0" \(use https:\/\/graph\.microsoft\.us\)/],
     [{ ...base, GRAPH_ENDPOINT: 'https://graph.microsoft.us/beta/' }, 'CONFIG_INVALID', /remove "\/beta"/],
     [{ ...base, ENTRA_CLOUD: 'germany' }, 'CONFIG_INVALID', /ENTRA_CLOUD "germany" is not one of global, usgov, usgovdod, china/],
-    [{ ...base, ENTRA_AUTH: 'password' }, 'CONFIG_INVALID', /ENTRA_AUTH "password" is not one of secret, certificate, managed-identity/],
+    [{ ...base, ENTRA_AUTH: 'password' }, 'CONFIG_INVALID', /ENTRA_AUTH "password" is not one of secret, certificate, managed-identity, workload-identity/],
     [{ ...base, ENTRA_AUTH: 'certificate' }, 'CONFIG_MISSING', /ENTRA_AUTH=certificate but AZURE_CLIENT_CERTIFICATE_PATH is not set/],
     [{ AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT, ENTRA_AUTH: 'secret' }, 'CONFIG_MISSING', /ENTRA_AUTH=secret but AZURE_CLIENT_SECRET is not set/],
-    [{ AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT }, 'CONFIG_MISSING', /set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, or ENTRA_AUTH=managed-identity/],
+    [{ AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT }, 'CONFIG_MISSING', /set AZURE_CLIENT_SECRET \(or AZURE_CLIENT_SECRET_FILE\), AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE, or ENTRA_AUTH=managed-identity/],
   ])('rejects %o', (env, code, message) => {
     const e = configError(() => load(env));
     expect(e.code).toBe(code);

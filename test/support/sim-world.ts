@@ -2,7 +2,7 @@ import { setupServer } from 'msw/node';
 import type Database from 'better-sqlite3';
 import { createGraphSim, type GraphSim, type GraphSimOptions } from '../../src/sim/graph/index.js';
 import { createLoginSim } from '../../src/sim/login/login-sim.js';
-import type { LoginSim } from '../../src/sim/login/login-sim-types.js';
+import type { LoginSim, SimFederatedCredential, SimOidcIssuer } from '../../src/sim/login/login-sim-types.js';
 import { generateTenant, type GenerateTenantOptions, type Tenant } from '../../src/sim/tenant/index.js';
 import type { SimHandler } from '../../src/sim/sim-http.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -24,6 +24,10 @@ export interface SimWorldOptions {
   tokenLifetimeSeconds?: number;
   graphOrigin?: string;
   loginOrigin?: string;
+  /** Federated identity credentials of the app (workload identity), beside its secret. */
+  federatedCredentials?: SimFederatedCredential[];
+  /** External issuers whose tokens the login service can verify. */
+  federatedIssuers?: SimOidcIssuer[];
 }
 
 export interface SimWorld {
@@ -47,9 +51,13 @@ export function createSimWorld(o: SimWorldOptions = {}): SimWorld {
   const login = createLoginSim({
     tenants: [{
       id: TENANT_ID, domains: [TENANT_DOMAIN],
-      apps: [{ clientId: CLIENT_ID, secrets: [{ value: SECRET }], roles: o.roles ?? ['User.Read.All', 'GroupMember.Read.All'] }],
+      apps: [{
+        clientId: CLIENT_ID, secrets: [{ value: SECRET }], roles: o.roles ?? ['User.Read.All', 'GroupMember.Read.All'],
+        ...(o.federatedCredentials ? { federatedCredentials: o.federatedCredentials } : {}),
+      }],
     }],
     tokenLifetimeSeconds: o.tokenLifetimeSeconds,
+    ...(o.federatedIssuers ? { federatedIssuers: o.federatedIssuers } : {}),
   });
   const graph = createGraphSim({ tenant, verifyBearer: login.verifyBearer, options: { seed: 5, userPageUnits: [10, 30], groupPageUnits: [20, 120], ...o.graph } });
   const graphOrigin = o.graphOrigin ?? GRAPH;

@@ -1,6 +1,9 @@
-import { constants, createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { constants, createHmac, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 
-/** Minimal JWT helpers for the login simulation: HS256 for issued tokens, RS256/PS256 for client assertions. */
+/**
+ * Minimal JWT helpers for the login simulation: HS256 for issued tokens, RS256/PS256 for client
+ * assertions and for the tokens of simulated external issuers (federated credentials).
+ */
 
 export interface DecodedJwt {
   header: Record<string, unknown>;
@@ -16,6 +19,11 @@ export function base64url(data: Buffer | string): string {
 export function signHs256(claims: Record<string, unknown>, key: Buffer, kid: string): string {
   const input = `${base64url(JSON.stringify({ typ: 'JWT', alg: 'HS256', kid }))}.${base64url(JSON.stringify(claims))}`;
   return `${input}.${base64url(createHmac('sha256', key).update(input).digest())}`;
+}
+
+export function signRs256(claims: Record<string, unknown>, privateKey: KeyObject, kid: string): string {
+  const input = `${base64url(JSON.stringify({ typ: 'JWT', alg: 'RS256', kid }))}.${base64url(JSON.stringify(claims))}`;
+  return `${input}.${base64url(sign('sha256', Buffer.from(input), privateKey))}`;
 }
 
 /** Splits and parses a compact JWT; undefined when it is not one. */
@@ -38,7 +46,7 @@ export function verifyHs256(jwt: DecodedJwt, key: Buffer): boolean {
   return expected.length === jwt.signature.length && timingSafeEqual(expected, jwt.signature);
 }
 
-/** Verifies an RS256 or PS256 signature with the public key of a PEM certificate. */
+/** Verifies an RS256 or PS256 signature with a PEM public key, or the public key of a PEM certificate. */
 export function verifyRsa(jwt: DecodedJwt, certificatePem: string): boolean {
   let key: KeyObject;
   try {

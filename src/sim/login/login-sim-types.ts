@@ -7,8 +7,33 @@ export interface SimApp {
   secrets?: { value: string; expired?: boolean }[];
   /** PEM certificates (public part) whose private keys may sign client assertions. */
   certificates?: string[];
+  /** Federated identity credentials: tokens of other issuers this app accepts in place of a secret. */
+  federatedCredentials?: SimFederatedCredential[];
   /** Application permissions granted: they become the token's `roles` claim. */
   roles: string[];
+}
+
+/**
+ * A federated identity credential of an app registration: a token from `issuer` whose `sub` is
+ * `subject` (compared case-sensitively) and whose `aud` holds one of `audiences` may be exchanged for a
+ * token of the app. https://learn.microsoft.com/graph/api/resources/federatedidentitycredential
+ */
+export interface SimFederatedCredential {
+  name?: string;
+  issuer: string;
+  subject: string;
+  /** Default ['api://AzureADTokenExchange'], Microsoft's recommended value. */
+  audiences?: string[];
+}
+
+/**
+ * An external OIDC issuer whose signing key the simulated login service knows (Entra fetches it from the
+ * issuer's `/.well-known/openid-configuration` → `jwks_uri`; the simulation is told it directly).
+ */
+export interface SimOidcIssuer {
+  issuer: string;
+  /** PEM public key (or certificate) that verifies the issuer's RS256 tokens. */
+  publicKeyPem: string;
 }
 
 export interface SimTenantRegistration {
@@ -22,6 +47,8 @@ export interface LoginSimOptions {
   tenants: SimTenantRegistration[];
   /** expires_in of issued tokens, seconds (default 3599). Tests shrink it to exercise refresh. */
   tokenLifetimeSeconds?: number;
+  /** External issuers whose tokens can be verified (for federated credentials); others answer AADSTS50166. */
+  federatedIssuers?: SimOidcIssuer[];
   /** App Service style managed identity: requests must carry X-IDENTITY-HEADER with this value. */
   managedIdentity?: { identityHeader: string; tenantId: string; clientId: string; roles: string[] };
   now?: () => number;

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { json, type SimRequest, type SimResponse } from '../sim-http.js';
 import { aadError } from './aad-error.js';
-import { decodeJwt, signHs256, verifyHs256, verifyRsa } from './jwt.js';
+import { checkFederatedAssertion, isFederatedAssertion, type AssertionProblem } from './federated-assertion.js';
+import { decodeJwt, signHs256, verifyHs256, verifyRsa, type DecodedJwt } from './jwt.js';
 import type { LoginSim, LoginSimOptions, SimApp, SimTenantRegistration, VerifyResult } from './login-sim-types.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -9,9 +10,10 @@ const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 export const MANAGED_IDENTITY_PATH = '/msi/token';
 
 /**
- * A simulated Entra ID login service: the client-credentials token endpoint (secret or certificate
- * assertion), the OpenID metadata MSAL reads, instance discovery and the App Service managed identity
- * endpoint. It answers on whatever origin the request came to, so tests pick any host.
+ * A simulated Entra ID login service: the client-credentials token endpoint (secret, certificate
+ * assertion, or a federated assertion: an external issuer's token matched against the app's federated
+ * identity credentials), the OpenID metadata MSAL reads, instance discovery and the App Service managed
+ * identity endpoint. It answers on whatever origin the request came to, so tests pick any host.
  */
 export function createLoginSim(options: LoginSimOptions): LoginSim {
   const now = options.now ?? Date.now;
@@ -78,7 +80,13 @@ export function createLoginSim(options: LoginSimOptions): LoginSim {
       if (form.get('client_assertion_type') !== ASSERTION_TYPE) {
         return fail(400, 'invalid_request', 50027, 'client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.');
       }
-      const problem = checkAssertion(assertion, app, req.url, tenant, now());
+      const jwt = decodeJwt(assertion);
+      const issuers = options.federatedIssuers ?? [];
+      const problem = !jwt
+        ? { status: 400, code: 50027, message: 'JWT token is invalid or malformed.' }
+        : isFederatedAssertion(jwt, app, issuers)
+          ? checkFederatedAssertion(jwt, app, issuers, now())
+          : checkAssertion(jwt, app, req.url, tenant, now());
       if (problem) return fail(problem.status, 'invalid_client', problem.code, problem.message);
       acr = '2';
     } else if (secret) {
@@ -223,15 +231,8 @@ export function createLoginSim(options: LoginSimOptions): LoginSim {
   };
 }
 
-function checkAssertion(
-  assertion: string,
-  app: SimApp,
-  url: URL,
-  tenant: SimTenantRegistration,
-  nowMs: number,
-): { status: number; code: number; message: string } | undefined {
-  const jwt = decodeJwt(assertion);
-  if (!jwt) return { status: 400, code: 50027, message: 'JWT token is invalid or malformed.' };
+/** The app's own client assertion, signed with the private key of one of its certificates. */
+function checkAssertion(jwt: DecodedJwt, app: SimApp, url: URL, tenant: SimTenantRegistration, nowMs: number): AssertionProblem | undefined {
   if (!(app.certificates ?? []).some((pem) => verifyRsa(jwt, pem))) {
     return { status: 401, code: 700027, message: `Client assertion failed signature validation. No registered certificate of app '${app.clientId}' matches the signing key.` };
   }
