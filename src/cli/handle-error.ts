@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { EntraExtractError } from '../errors/index.js';
+import { EntraExtractError, RunLockedError } from '../errors/index.js';
 
 export interface ErrorReport {
   code: string;
@@ -33,7 +33,8 @@ export function formatError(report: ErrorReport): string {
 
 /**
  * The one place that turns an error into output and an exit code (CONTRACT.md section 1):
- * 2 for usage errors, 1 for everything fatal. With --json the error object also goes to stdout.
+ * 2 for usage errors, 5 when another run holds the database, 1 for everything fatal. With --json
+ * the error object also goes to stdout.
  */
 export function handleError(error: unknown, io: { stderr: NodeJS.WritableStream; stdout: NodeJS.WritableStream; json: boolean }): number {
   if (error instanceof CommanderError) {
@@ -42,7 +43,10 @@ export function handleError(error: unknown, io: { stderr: NodeJS.WritableStream;
     return 2; // no command, unknown option, bad option value: usage errors
   }
   const report = describeError(error);
-  io.stderr.write(`${formatError(report)}\n`);
+  // A cron job that overlaps the previous one is not a failure: one quiet line, so the scheduler's
+  // mail says what happened without looking like an error report.
+  if (error instanceof RunLockedError) io.stderr.write(`entra-extract: ${report.message}\n`);
+  else io.stderr.write(`${formatError(report)}\n`);
   if (report.code === 'INTERNAL' && error instanceof Error && error.stack && process.env.ENTRA_DEBUG) io.stderr.write(`${error.stack}\n`);
   if (io.json) io.stdout.write(`${JSON.stringify({ ok: false, error: report })}\n`);
   return error instanceof EntraExtractError ? error.exitCode : 1;

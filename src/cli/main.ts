@@ -5,6 +5,8 @@ import { processIo, type Io } from './io.js';
 import { pullCommand } from './pull-command.js';
 import { statusCommand } from './status-command.js';
 import { demoCommand } from './demo-command.js';
+import { pruneCommand } from './prune-command.js';
+import { backupCommand } from './backup-command.js';
 
 /** Builds the command tree; every command reports through the same error handler. */
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -21,10 +23,24 @@ Examples:
   $ entra-extract demo                 # see it work on a built-in simulated tenant, no credentials
   $ entra-extract pull                 # the scheduled run (configure AZURE_* variables first)
   $ entra-extract status               # what the last runs did
+  $ entra-extract status --check       # for monitoring: exit 6 when data is stale or a pull failed
+  $ entra-extract prune                # delete old history, reclaim space
+  $ entra-extract backup --out copy.db # a consistent copy, safe while a pull runs
+
+Exit codes:
+  0        success
+  1        fatal: bad configuration, authentication failed, database unusable
+  2        usage error
+  3        partial: some collections failed, every other collection was committed
+  4        (check, in a later version) a required permission is missing or a probe failed
+  5        another run holds the database (pull, prune): nothing was done; a scheduler may skip
+  6        (status --check) data older than --max-age, or a collection whose last pull
+           failed or never completed
+  130/143  pull stopped by SIGINT/SIGTERM after committing the pages written so far
 
 See .env.example for every variable, and README.md for the tables and troubleshooting.`,
     );
-  for (const cmd of [pullCommand(io, setExit), statusCommand(io), demoCommand(io, setExit)]) {
+  for (const cmd of [pullCommand(io, setExit), statusCommand(io, setExit), demoCommand(io, setExit), pruneCommand(io), backupCommand(io)]) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).showHelpAfterError(`(run 'entra-extract ${cmd.name()} --help' for usage)`);
     program.addCommand(cmd);
   }

@@ -3,10 +3,13 @@ import { duration, wholeNumber } from './option-parsers.js';
 import { loadConfig } from '../config/index.js';
 import { DEFAULT_FULL_EVERY_DAYS, DEFAULT_MAX_WAIT_MS, runPull, selectConnectors, type PullSummary } from '../pull/run-pull.js';
 import { COLLECTION_NAMES, CONNECTORS } from '../../connectors/index.js';
-import { describeError, formatError } from './handle-error.js';
+import { describeError, formatError, type ErrorReport } from './handle-error.js';
 import { formatPullSummary } from './format-pull-summary.js';
 import { createProgressReporter } from './progress-reporter.js';
 import { signalExitCode, type Io } from './io.js';
+import { DEFAULT_RETENTION, pruneDatabase, type PruneReport } from '../store/index.js';
+import { RunLockedError } from '../errors/index.js';
+import { formatPrune } from './prune-command.js';
 
 export interface PullCommandOptions {
   db?: string;
@@ -18,6 +21,7 @@ export interface PullCommandOptions {
   commitEvery?: number;
   fullEvery?: number;
   maxWait?: number;
+  prune?: boolean;
 }
 
 
@@ -54,6 +58,10 @@ export function pullCommand(io: Io, setExit: (code: number) => void): Command {
         .argParser(duration('--max-wait'))
         .default(DEFAULT_MAX_WAIT_MS, '10m'),
     )
+    .option(
+      '--prune',
+      `after a successful pull, prune with the defaults (keep ${DEFAULT_RETENTION.keepRuns} runs, ${DEFAULT_RETENTION.changesDays} days of history, ${DEFAULT_RETENTION.signInsDays} days of sign-ins; see prune --help)`,
+    )
     .addHelpText(
       'after',
       `
@@ -62,14 +70,22 @@ Examples:
   $ entra-extract pull --db /var/lib/entra/contoso.db --json
   $ entra-extract pull --only groups --full  # rebuild one collection from scratch
   $ entra-extract pull --full-every 0 --max-wait 30m
+  $ entra-extract pull --prune               # then delete old history and VACUUM
 
 Credentials come from the environment or a .env file: AZURE_TENANT_ID, AZURE_CLIENT_ID and
-AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH, or ENTRA_AUTH=managed-identity).
+AZURE_CLIENT_SECRET or AZURE_CLIENT_SECRET_FILE (or AZURE_CLIENT_CERTIFICATE_PATH, or
+AZURE_FEDERATED_TOKEN_FILE for workload identity, or ENTRA_AUTH=managed-identity).
 Collections known to the contract: ${COLLECTION_NAMES.join(', ')}.
 
-Exit codes: 0 success, 1 fatal (configuration, authentication, database), 2 usage,
-3 partial (some collections failed; every other collection was committed),
-130/143 stopped by SIGINT/SIGTERM after committing the pages written so far.`,
+Exit codes:
+  0        success
+  1        fatal: configuration, authentication, database (with --prune: the prune failed
+           after a successful pull, which stays committed)
+  2        usage error
+  3        partial: some collections failed, every other collection was committed
+  5        another run holds the database: nothing was done, no request was sent
+           (a scheduler whose job overlaps the previous one may simply skip)
+  130/143  stopped by SIGINT/SIGTERM after committing the pages written so far`,
     )
     .action(async (opts: PullCommandOptions) => {
       selectConnectors(opts.only); // unknown names are usage errors before anything else happens
@@ -102,18 +118,40 @@ Exit codes: 0 success, 1 fatal (configuration, authentication, database), 2 usag
         offSignal?.();
         reporter.done();
       }
-      printSummary(io, summary, opts.json === true);
+      // Prune only after a complete pull (history must not go while a collection is behind), and
+      // after the pull released its lock: prune takes the lock itself.
+      const prune = opts.prune && summary.outcome === 'success' ? pruneAfterPull(summary.database) : undefined;
+      printSummary(io, summary, opts.json === true, prune);
       if (summary.outcome === 'interrupted') setExit(signalExitCode(String(stop.signal.reason)));
-      else setExit(summary.outcome === 'success' ? 0 : summary.outcome === 'partial' ? 3 : 1);
+      else if (summary.outcome === 'success') setExit(pruneFailed(prune) ? 1 : 0);
+      else setExit(summary.outcome === 'partial' ? 3 : 1);
     });
 }
 
-function printSummary(io: Io, summary: PullSummary, json: boolean): void {
+type PruneOutcome = PruneReport | { skipped: string; error: ErrorReport } | { error: ErrorReport };
+
+/** A prune that failed (not one skipped because another run holds the database). */
+const pruneFailed = (p?: PruneOutcome) => p !== undefined && 'error' in p && !('skipped' in p);
+
+function pruneAfterPull(dbPath: string): PruneOutcome {
+  try {
+    return pruneDatabase(dbPath, DEFAULT_RETENTION);
+  } catch (error) {
+    // Another run took the database the moment this pull let go of it: prune next time.
+    if (error instanceof RunLockedError) return { skipped: 'another run holds the database', error: describeError(error) };
+    return { error: describeError(error) };
+  }
+}
+
+function printSummary(io: Io, summary: PullSummary, json: boolean, prune?: PruneOutcome): void {
   for (const { collection, error } of summary.errors) io.stderr.write(`${collection}: ${formatError(describeError(error))}\n`);
+  if (prune && 'error' in prune) io.stderr.write(`prune: ${'skipped' in prune ? `skipped, ${prune.skipped}` : formatError(prune.error)}\n`);
   if (json) {
     const { errors, ...rest } = summary;
-    io.stdout.write(`${JSON.stringify({ ok: summary.outcome === 'success', ...rest, errors: errors.map((e) => ({ collection: e.collection, ...describeError(e.error) })) }, null, 2)}\n`);
+    const out = { ok: summary.outcome === 'success' && !pruneFailed(prune), ...rest, errors: errors.map((e) => ({ collection: e.collection, ...describeError(e.error) })) };
+    io.stdout.write(`${JSON.stringify(prune ? { ...out, prune } : out, null, 2)}\n`);
   } else {
     io.stdout.write(`${formatPullSummary(summary)}\n`);
+    if (prune && !('error' in prune)) io.stdout.write(`${formatPrune(prune)}\n`);
   }
 }

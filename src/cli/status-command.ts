@@ -1,7 +1,10 @@
-import { Command } from 'commander';
-import { wholeNumber } from './option-parsers.js';
+import { Command, Option } from 'commander';
+import { duration, wholeNumber } from './option-parsers.js';
 import { loadConfig } from '../config/index.js';
+import { UsageError } from '../errors/index.js';
 import { readStatus, type StatusReport } from '../pull/read-status.js';
+import { checkFreshness, DEFAULT_MAX_AGE_MS, type CollectionFreshness, type FreshnessReport } from '../pull/check-freshness.js';
+import { CONNECTORS } from '../../connectors/index.js';
 import type { Io } from './io.js';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -48,15 +51,85 @@ export function formatStatus(s: StatusReport): string {
   return lines.join('\n');
 }
 
-export function statusCommand(io: Io): Command {
+/** A duration as given on the command line: `26h`, `90m`, `45s`. */
+function span(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+function freshnessLine(c: CollectionFreshness, maxAgeSeconds: number): string {
+  const last = c.lastSuccessAt ? `last complete pull ${c.lastSuccessAt} (${age(c.ageSeconds!)} ago)` : 'no complete pull yet';
+  switch (c.status) {
+    case 'ok':
+      return `${c.collection}: ok, ${last}`;
+    case 'stale':
+      return `${c.collection}: stale, ${last}, older than ${span(maxAgeSeconds)}${c.lastOutcome && c.lastOutcome !== 'success' ? `; last attempt ${c.lastOutcome}` : ''}`;
+    case 'failed':
+      return `${c.collection}: failed, last attempt failed: ${c.error}; ${last}`;
+    case 'never':
+      return `${c.collection}: never, ${c.lastOutcome ? `no attempt completed (last ${c.lastOutcome})` : 'never pulled'}`;
+  }
+}
+
+/** Nagios style: the first line is the verdict, then one line per collection. */
+export function formatFreshness(r: FreshnessReport): string {
+  const bad = r.collections.filter((c) => c.status !== 'ok');
+  const first = r.ok
+    ? `OK: all ${r.collections.length} collections pulled within ${span(r.maxAgeSeconds)}`
+    : `STALE: ${bad.map((c) => `${c.collection} ${c.status}`).join(', ')} (max age ${span(r.maxAgeSeconds)})`;
+  return [first, ...r.collections.map((c) => freshnessLine(c, r.maxAgeSeconds))].join('\n');
+}
+
+interface StatusOptions {
+  db?: string;
+  json?: boolean;
+  limit: number;
+  check?: boolean;
+  maxAge?: number;
+}
+
+export function statusCommand(io: Io, setExit: (code: number) => void = () => {}): Command {
   return new Command('status')
-    .summary('show recent runs, per-collection counts, the age of each delta state and of the last full round')
+    .summary('show recent runs, per-collection counts, the age of each delta state and of the last full round; --check for monitoring')
     .option('--db <path>', 'database file (env ENTRA_DB)')
     .option('--json', 'print the status as JSON on stdout')
     .option('--limit <n>', 'how many recent runs to show', wholeNumber('--limit'), 10)
-    .addHelpText('after', '\nExamples:\n  $ entra-extract status\n  $ entra-extract status --db contoso.db --json --limit 3\n\nNeeds no credentials: it only reads the database.')
-    .action((opts: { db?: string; json?: boolean; limit: number }) => {
+    .option('--check', 'monitoring: exit 6 unless every collection had a complete pull within --max-age and its last attempt did not fail')
+    .addOption(
+      new Option('--max-age <duration>', 'with --check: the oldest acceptable complete pull (3600, 90m, 26h)').argParser(duration('--max-age')),
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ entra-extract status
+  $ entra-extract status --db contoso.db --json --limit 3
+  $ entra-extract status --check --max-age 26h   # for Nagios, cron or a health probe
+
+Needs no credentials: it only reads the database.
+
+--check prints a first line "OK: ..." or "STALE: ...", then one line per collection
+(ok, stale, failed or never), and with --json the object
+{ok, maxAgeSeconds, collections: [{collection, status, lastSuccessAt, ageSeconds, lastOutcome, error}]}.
+--max-age defaults to 26h (a daily pull, with 2 hours of slack).
+
+Exit codes:
+  0  success (--check: every collection is fresh)
+  1  fatal: no database, or not a readable entra-extract database
+  2  usage error
+  6  (--check) a collection's last complete pull is older than --max-age, its last
+     attempt failed, or it never completed`,
+    )
+    .action((opts: StatusOptions) => {
+      if (opts.maxAge !== undefined && !opts.check) throw new UsageError('--max-age only applies with --check');
       const config = loadConfig({ env: io.env, cwd: io.cwd, flags: { db: opts.db }, require: 'database' });
+      if (opts.check) {
+        const report = checkFreshness(config.dbPath, CONNECTORS.map((c) => c.name), opts.maxAge ?? DEFAULT_MAX_AGE_MS);
+        io.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatFreshness(report)}\n`);
+        setExit(report.ok ? 0 : 6);
+        return;
+      }
       const report = readStatus(config.dbPath, opts.limit);
       io.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatus(report)}\n`);
     });

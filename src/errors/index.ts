@@ -5,3 +5,4 @@ export { AuthError } from './auth-error.js';
 export { GraphError } from './graph-error.js';
 export { DatabaseError } from './database-error.js';
 export { InterruptedError } from './interrupted-error.js';
+export { RunLockedError, type LockHolder } from './run-locked-error.js';

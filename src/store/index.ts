@@ -8,3 +8,5 @@ export * from './sync-state.js';
 export { isoNow, type Db } from './sqlite.js';
 export { WriteBatch } from './write-batch.js';
 export * from './changes.js';
+export { DEFAULT_RETENTION, pruneDatabase, pruneHistory, type PruneCounts, type PruneReport, type RetentionPolicy } from './prune.js';
+export { backupDatabase, type BackupReport, type TableCounts } from './backup.js';
