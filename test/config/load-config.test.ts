@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { CLOUDS, isMicrosoftLoginHost } from '../../src/config/clouds.js';
-import { ConfigError } from '../../src/errors/index.js';
+import { configError } from './support.js';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT = '11111111-2222-3333-4444-555555555555';
@@ -17,15 +17,6 @@ function emptyDir(): string {
 }
 function load(env: Record<string, string | undefined>, cwd = emptyDir(), flags = {}) {
   return loadConfig({ env, cwd, flags, require: 'credentials' });
-}
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('loadConfig', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
-import { ConfigError } from '../../src/errors/index.js';
+import { configError } from './support.js';
 
 /** AZURE_CLIENT_SECRET_FILE and AZURE_CLIENT_CERTIFICATE_PASSWORD_FILE: the container-secrets convention. */
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -27,15 +27,6 @@ function clientSecret(env: Record<string, string | undefined>, cwd?: string): st
   const c = load(env, cwd);
   if (c.auth.method !== 'secret') throw new Error(`secret expected, got ${c.auth.method}`);
   return c.auth.clientSecret.reveal();
-}
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('AZURE_CLIENT_SECRET_FILE', () => {

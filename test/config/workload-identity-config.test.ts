@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
-import { ConfigError } from '../../src/errors/index.js';
+import { configError } from './support.js';
 
 /** ENTRA_AUTH=workload-identity and AZURE_FEDERATED_TOKEN_FILE. */
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -23,15 +23,6 @@ function tokenFile(content = `${TOKEN}\n`): string {
 }
 function load(env: Record<string, string | undefined>, cwd = dir()) {
   return loadConfig({ env, cwd, require: 'credentials' });
-}
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('workload identity configuration', () => {
