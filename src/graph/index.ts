@@ -13,6 +13,7 @@ export { requestFailedError, suggestionFor, graphCodeOf, parseErrorBody } from '
 export {
   DEFAULT_RETRY_OPTIONS,
   emptyStats,
+  type BatchTransport,
   type GetOptions,
   type GraphResponse,
   type GraphTransport,
@@ -20,5 +21,11 @@ export {
   type PageKind,
   type RetryOptions,
   type TransportEvent,
+  type TransportShared,
   type TransportStats,
 } from './types.js';
+export { batchPages, MAX_BATCH_SIZE } from './batch-pages.js';
+export type { BatchRequest, BatchResult, BatchPagesOptions } from './batch-types.js';
+export { batchEnvelopeProblem, batchRequestBody, type BatchSubResponse } from './batch-envelope.js';
+export { judgeItem, type BatchItem, type ItemVerdict } from './batch-item.js';
+export { batchUrlOf } from './batch-link.js';

@@ -75,7 +75,7 @@ export class RetryMiddleware implements Middleware {
     const method = (baseOptions.method ?? 'GET').toUpperCase();
     const baseHeaders = plainHeaders(baseOptions.headers);
     const givenRequestId = baseHeaders['client-request-id'];
-    const count = (key: keyof TransportStats, n = 1) => {
+    const count = (key: Exclude<keyof TransportStats, 'batchItems'>, n = 1) => {
       this.deps.totals[key] += n;
       if (state.stats) state.stats[key] += n;
     };

@@ -12,11 +12,12 @@ import { ThrottleGate } from './throttle-gate.js';
 import {
   DEFAULT_RETRY_OPTIONS,
   emptyStats,
+  type BatchTransport,
   type GetOptions,
   type GraphResponse,
-  type GraphTransport,
   type RetryOptions,
   type TransportEvent,
+  type TransportShared,
   type TransportStats,
 } from './types.js';
 
@@ -31,7 +32,7 @@ export interface GraphTransportOptions {
   onEvent?: (event: TransportEvent) => void;
   /**
    * The run's stop signal. When it aborts, every wait ends and every request in flight is aborted;
-   * get() rejects with InterruptedError, now and for every later call, without touching the network.
+   * get() and post() reject with InterruptedError, now and for every later call, without touching the network.
    */
   signal?: AbortSignal;
   /** Clock (epoch ms). Default Date.now. */
@@ -52,7 +53,7 @@ const defaultSleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, 
  * Callers never loop on 429; they get a response whose body is already read and checked, or an
  * error from src/errors.
  */
-export function createGraphTransport(options: GraphTransportOptions): GraphTransport {
+export function createGraphTransport(options: GraphTransportOptions): BatchTransport {
   const time = {
     now: options.now ?? Date.now,
     sleep: options.sleep ?? defaultSleep,
@@ -71,10 +72,11 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
     onEvent: options.onEvent,
     signal,
   });
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const limit = pLimit(concurrency);
   const client = createGraphClient({ graphEndpoint: options.graphEndpoint, tokenSource: options.tokenSource, retryMiddleware });
-  const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
 
-  async function send(url: string, getOptions: GetOptions): Promise<GraphResponse> {
+  async function send(method: 'GET' | 'POST', url: string, getOptions: GetOptions, body?: unknown): Promise<GraphResponse> {
     // Queued calls start after a stop too: they must fail without a request.
     if (signal?.aborted) throw interruptedBy(signal);
     const absolute = /^https?:\/\//i.test(url);
@@ -83,26 +85,49 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
     if (getOptions.headers) request = request.headers(getOptions.headers);
     let response: Response;
     try {
-      response = await request.get();
+      // post() serializes a plain object as JSON and sets Content-Type: application/json.
+      response = method === 'POST' ? await request.post(body) : await request.get();
     } catch (err) {
       if (state.error instanceof EntraExtractError) throw state.error;
       const cause = state.error ?? err;
-      throw new GraphError('GRAPH_REQUEST_FAILED', `GET ${url} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
-        request: `GET ${url}`,
+      throw new GraphError('GRAPH_REQUEST_FAILED', `${method} ${url} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+        request: `${method} ${url}`,
         cause,
         suggestion: 'Check GRAPH_ENDPOINT and the network connection to it.',
       });
     }
     // RetryMiddleware read and checked the body inside its retry loop.
-    if (!response.ok) throw requestFailedError('GET', response.url || url, response, state.body);
+    if (!response.ok) throw requestFailedError(method, response.url || url, response, state.body);
     return { status: response.status, headers: response.headers, body: state.body };
   }
 
+  const shared: TransportShared = {
+    graphEndpoint: options.graphEndpoint.replace(/\/+$/, ''),
+    concurrency,
+    retry,
+    time,
+    signal,
+    pauseUntil: (until) => gate.pauseUntil(until),
+    invalidateToken: () => options.tokenSource.invalidate(),
+    emit: (event) => {
+      try {
+        options.onEvent?.(event);
+      } catch {
+        // A progress display must never break a pull.
+      }
+    },
+  };
+
   return {
     stats,
+    shared,
     get: (url, getOptions = {}) => {
       if (signal?.aborted) return Promise.reject(interruptedBy(signal));
-      return limit(() => send(url, getOptions));
+      return limit(() => send('GET', url, getOptions));
+    },
+    post: (url, body, postOptions = {}) => {
+      if (signal?.aborted) return Promise.reject(interruptedBy(signal));
+      return limit(() => send('POST', url, postOptions, body));
     },
   };
 }

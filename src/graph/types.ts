@@ -8,6 +8,11 @@ export interface TransportStats {
   retries: number;
   /** Milliseconds spent waiting at the shared throttle gate before sending. */
   throttleWaitMs: number;
+  /**
+   * Sub-requests sent inside JSON `$batch` envelopes, re-sent items included (each envelope itself
+   * counts once in `requests`). Absent until a batch is sent.
+   */
+  batchItems?: number;
 }
 
 export function emptyStats(): TransportStats {
@@ -84,6 +89,38 @@ export interface GraphTransport {
   get(url: string, options?: GetOptions): Promise<GraphResponse>;
   /** Totals over every call of this transport. */
   readonly stats: TransportStats;
+}
+
+/**
+ * What a scheduler built on the transport (JSON `$batch`) shares with it, so that its sub-requests
+ * obey the same throttle window, retry limits, clock and stop signal as plain requests.
+ */
+export interface TransportShared {
+  /** Graph root without version and without a trailing slash, e.g. https://graph.microsoft.com. */
+  readonly graphEndpoint: string;
+  /** The size of the transport's one limiter (requests in flight over all callers). */
+  readonly concurrency: number;
+  readonly retry: ResolvedRetryOptions;
+  readonly time: TimeSource;
+  /** The run's stop signal. */
+  readonly signal?: AbortSignal;
+  /** Closes the shared throttle window until `time` (epoch ms); it only ever extends. */
+  pauseUntil(time: number): void;
+  /** Drops the cached token, so the next request gets a fresh one. */
+  invalidateToken(): void;
+  /** Announces progress to the transport's listener (a listener that throws is ignored). */
+  emit(event: TransportEvent): void;
+}
+
+/** The transport as createGraphTransport builds it: GET, POST (e.g. `$batch`) and what schedulers share. */
+export interface BatchTransport extends GraphTransport {
+  /**
+   * POSTs `body` as JSON through the same limiter, throttle gate and retry owner as get(): 429/5xx,
+   * network errors, a 401 (token refreshed once) and a 2xx body refused by `options.accept` are
+   * retried. `url` as for get().
+   */
+  post(url: string, body: unknown, options?: GetOptions): Promise<GraphResponse>;
+  readonly shared: TransportShared;
 }
 
 /**

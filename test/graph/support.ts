@@ -1,4 +1,4 @@
-import { HttpResponse } from 'msw';
+import { http, HttpResponse } from 'msw';
 import type { TokenSource } from '../../src/auth/token-source.js';
 import { createGraphTransport, type RetryOptions, type TransportEvent } from '../../src/graph/index.js';
 
@@ -119,4 +119,60 @@ export function fakeTransport(retry: RetryOptions = {}, random: () => number = (
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A sub-request as the simulated `$batch` endpoint received it, with the fake clock time of its envelope. */
+export interface SeenSubRequest {
+  id: string;
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  /** Fake-clock time (epoch ms) the envelope carrying it arrived. */
+  at: number;
+  /** 1-based number of the envelope that carried it. */
+  envelope: number;
+  /** The bearer token of the envelope. */
+  token: string | null;
+}
+
+export interface SubAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/**
+ * An msw handler for POST <GRAPH>/v1.0/$batch that answers every sub-request with `answer`, in
+ * reverse order (Graph's order may differ), records each with the clock, and counts envelopes in
+ * flight. `envelope(n)` may answer envelope n whole instead (a 429, an HTML page).
+ */
+export function batchHandler(
+  now: () => number,
+  answer: (sub: SeenSubRequest) => SubAnswer,
+  options: { envelope?: (n: number) => Response | undefined; delayMs?: number; hold?: Promise<void> } = {},
+) {
+  const record = { seen: [] as SeenSubRequest[], envelopes: 0, inFlight: 0, maxInFlight: 0, bodies: [] as unknown[] };
+  const handler = http.post(/\/v1\.0\/\$batch$/, async ({ request }) => {
+    record.envelopes += 1;
+    const n = record.envelopes;
+    record.inFlight += 1;
+    record.maxInFlight = Math.max(record.maxInFlight, record.inFlight);
+    try {
+      const body = (await request.json()) as { requests: Array<Omit<SeenSubRequest, 'at' | 'envelope' | 'token'>> };
+      record.bodies.push(body);
+      const at = now();
+      const token = request.headers.get('authorization');
+      const subs = body.requests.map((r) => ({ ...r, at, envelope: n, token }));
+      record.seen.push(...subs);
+      if (options.hold) await options.hold;
+      if (options.delayMs) await realDelay(options.delayMs);
+      const whole = options.envelope?.(n);
+      if (whole) return whole;
+      const responses = subs.map((sub) => ({ id: sub.id, ...answer(sub) })).reverse();
+      return HttpResponse.json({ responses });
+    } finally {
+      record.inFlight -= 1;
+    }
+  });
+  return { handler, record };
 }
