@@ -10,7 +10,7 @@ export function formatPullSummary(s: PullSummary): string {
   ];
   for (const [name, c] of Object.entries(s.collections)) {
     lines.push(
-      `  ${name.padEnd(22)} ${c.mode.padEnd(5)} ${fmt(c.upserts).padStart(10)} ${fmt(c.deletions).padStart(8)} ${fmt(c.linksUpserted).padStart(11)} ${fmt(c.linksDeleted).padStart(9)} ${fmt(c.requests).padStart(9)}  ${(c.durationMs / 1000).toFixed(1)} s${c.outcome === 'failed' ? `  FAILED: ${c.error}` : c.outcome === 'interrupted' ? '  stopped (the next pull resumes it)' : ''}${c.resyncs ? `  (resynced ${c.resyncs}×)` : ''}${c.resumed ? '  (resumed)' : ''}`,
+      `  ${name.padEnd(22)} ${c.mode.padEnd(5)} ${fmt(c.upserts).padStart(10)} ${fmt(c.deletions).padStart(8)} ${fmt(c.linksUpserted).padStart(11)} ${fmt(c.linksDeleted).padStart(9)} ${fmt(c.requests).padStart(9)}  ${(c.durationMs / 1000).toFixed(1)} s${c.outcome === 'failed' ? `  FAILED: ${c.error}` : c.outcome === 'skipped' ? `  skipped: ${c.error}` : c.outcome === 'interrupted' ? '  stopped (the next pull resumes it)' : ''}${c.resyncs ? `  (resynced ${c.resyncs}×)` : ''}${c.resumed ? '  (resumed)' : ''}`,
     );
   }
   lines.push(`Database: ${s.database}`);

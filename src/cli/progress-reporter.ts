@@ -36,6 +36,7 @@ class TtyProgress implements ProgressReporter {
     row.p = p;
     this.rows.set(p.collection, row);
     if ((p.event === 'warning' || p.event === 'resync') && p.detail) this.note(`${p.collection}: ${p.event === 'resync' ? 'full resync: ' : ''}${p.detail}`);
+    if (p.event === 'skipped' && p.detail) this.note(p.detail);
     if (p.event === 'page' || p.event === 'warning') this.schedule();
     else this.draw();
   }
@@ -70,7 +71,7 @@ class TtyProgress implements ProgressReporter {
 
   private draw(): void {
     const lines = [...this.rows.values()].map(({ p }) => {
-      const state = p.event === 'done' ? 'done' : p.event === 'failed' ? 'FAILED' : p.event === 'resync' ? 'resync' : '…';
+      const state = p.event === 'done' ? 'done' : p.event === 'failed' ? 'FAILED' : p.event === 'skipped' ? 'skipped' : p.event === 'resync' ? 'resync' : '…';
       const waits = p.throttled > 0 ? `  ${p.throttled} throttle waits` : '';
       return `  ${p.collection.padEnd(22)} ${p.mode.padEnd(5)} ${fmt(p.objects).padStart(10)} objects ${fmt(p.links).padStart(11)} links ${fmt(p.pages).padStart(6)} pages  ${state}${waits}`;
     });
@@ -96,7 +97,7 @@ class LogLines implements ProgressReporter {
       if (Date.now() - last < this.pageEveryMs) return;
       this.lastPageLog.set(p.collection, Date.now());
     }
-    const level = p.event === 'failed' ? 'error' : p.event === 'resync' || p.event === 'restart' || p.event === 'warning' ? 'warn' : 'info';
+    const level = p.event === 'failed' ? 'error' : p.event === 'resync' || p.event === 'restart' || p.event === 'warning' || p.event === 'skipped' ? 'warn' : 'info';
     this.line({
       level, event: `collection.${p.event}`, collection: p.collection, mode: p.mode,
       pages: p.pages, objects: p.objects, links: p.links, throttled: p.throttled, ...(p.detail ? { detail: p.detail } : {}),

@@ -69,14 +69,17 @@ function freshnessLine(c: CollectionFreshness, maxAgeSeconds: number): string {
       return `${c.collection}: failed, last attempt failed: ${c.error}; ${last}`;
     case 'never':
       return `${c.collection}: never, ${c.lastOutcome ? `no attempt completed (last ${c.lastOutcome})` : 'never pulled'}`;
+    case 'skipped':
+      return `${c.collection}: skipped (not an alarm): ${c.error}`;
   }
 }
 
 /** Nagios style: the first line is the verdict, then one line per collection. */
 export function formatFreshness(r: FreshnessReport): string {
-  const bad = r.collections.filter((c) => c.status !== 'ok');
+  const bad = r.collections.filter((c) => c.status !== 'ok' && c.status !== 'skipped');
+  const skipped = r.collections.filter((c) => c.status === 'skipped').length;
   const first = r.ok
-    ? `OK: all ${r.collections.length} collections pulled within ${span(r.maxAgeSeconds)}`
+    ? `OK: all ${r.collections.length - skipped} collections pulled within ${span(r.maxAgeSeconds)}${skipped ? ` (${skipped} skipped)` : ''}`
     : `STALE: ${bad.map((c) => `${c.collection} ${c.status}`).join(', ')} (max age ${span(r.maxAgeSeconds)})`;
   return [first, ...r.collections.map((c) => freshnessLine(c, r.maxAgeSeconds))].join('\n');
 }
@@ -110,7 +113,8 @@ Examples:
 Needs no credentials: it only reads the database.
 
 --check prints a first line "OK: ..." or "STALE: ...", then one line per collection
-(ok, stale, failed or never), and with --json the object
+(ok, stale, failed, never, or skipped: a collection whose data the tenant's license does not
+include, which is not an alarm), and with --json the object
 {ok, maxAgeSeconds, collections: [{collection, status, lastSuccessAt, ageSeconds, lastOutcome, error}]}.
 --max-age defaults to 26h (a daily pull, with 2 hours of slack).
 

@@ -6,3 +6,4 @@ export { GraphError } from './graph-error.js';
 export { DatabaseError } from './database-error.js';
 export { InterruptedError } from './interrupted-error.js';
 export { RunLockedError, type LockHolder } from './run-locked-error.js';
+export { SkippedError } from './skipped-error.js';

@@ -7,8 +7,10 @@ export const DEFAULT_MAX_AGE_MS = 26 * 3_600_000;
  * ok: the last complete pull is younger than max-age and the last attempt did not fail.
  * stale: the last complete pull is older. failed: the last finished attempt failed.
  * never: no complete pull at all (and no failure to report).
+ * skipped: the last attempt was skipped for a reason that is not a failure (the tenant has no
+ * Entra ID P1/P2 for sign-in data): not an alarm, since no pull could bring that data.
  */
-export type FreshnessStatus = 'ok' | 'stale' | 'failed' | 'never';
+export type FreshnessStatus = 'ok' | 'stale' | 'failed' | 'never' | 'skipped';
 
 export interface CollectionFreshness {
   collection: string;
@@ -45,7 +47,7 @@ export function checkFreshness(dbPath: string, collections: readonly string[], m
   const db = openDatabase(dbPath, { readonly: true });
   try {
     const out = collections.map((c) => judge(c, lastSuccess(db, c), lastAttempt(db, c), maxAgeMs, now));
-    return { ok: out.every((c) => c.status === 'ok'), maxAgeSeconds: Math.round(maxAgeMs / 1000), collections: out };
+    return { ok: out.every((c) => c.status === 'ok' || c.status === 'skipped'), maxAgeSeconds: Math.round(maxAgeMs / 1000), collections: out };
   } finally {
     db.close();
   }
@@ -55,14 +57,16 @@ function judge(collection: string, success: Attempt | undefined, last: Attempt |
   const lastSuccessAt = success ? (success.ended_at ?? success.started_at) : null;
   const ageMs = lastSuccessAt ? Math.max(0, now - Date.parse(lastSuccessAt)) : null;
   const status: FreshnessStatus =
-    last?.outcome === 'failed' ? 'failed' : ageMs === null ? 'never' : ageMs > maxAgeMs ? 'stale' : 'ok';
+    last?.outcome === 'failed' ? 'failed'
+      : last?.outcome === 'skipped' ? 'skipped'
+        : ageMs === null ? 'never' : ageMs > maxAgeMs ? 'stale' : 'ok';
   return {
     collection,
     status,
     lastSuccessAt,
     ageSeconds: ageMs === null ? null : Math.round(ageMs / 1000),
     lastOutcome: last?.outcome ?? null,
-    error: last?.outcome === 'failed' ? (last.error ?? 'failed (no message recorded)') : null,
+    error: last?.outcome === 'failed' || last?.outcome === 'skipped' ? (last.error ?? `${last.outcome} (no message recorded)`) : null,
   };
 }
 

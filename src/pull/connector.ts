@@ -51,6 +51,12 @@ export interface Connector {
   entityTypes: readonly string[];
   /** Link sets this collection is the authority for. */
   relationScopes: readonly RelationScope[];
+  /**
+   * Collections whose round must end first when they are pulled in the same run (license links are
+   * derived from the stored users). They come earlier in pull order. If one fails, this one fails
+   * without running and tombstones nothing; if one is skipped or stopped, so is this one.
+   */
+  dependsOn?: readonly string[];
   /** Link sets holding at most one live link per anchor (a user's manager): a new one replaces the old. */
   singleValued?: readonly RelationScope[];
   /** The first request of a full round, relative to the Graph root and version, with its query. */

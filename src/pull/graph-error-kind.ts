@@ -31,3 +31,12 @@ export function isStaleLinkError(error: unknown): boolean {
 export function isRefusedSavedLink(error: unknown): boolean {
   return error instanceof GraphError && error.status !== undefined && [400, 404, 410, 422].includes(error.status);
 }
+
+/**
+ * Graph's answer for data that needs Entra ID P1/P2 (sign-in logs, signInActivity) in a tenant
+ * without it: 403 `Authentication_RequestFromNonPremiumTenantOrB2CTenant` (graph-facts 5.1). Not a
+ * failure of the pull: the collection is skipped with a warning.
+ */
+export function isLicenseRequired(error: unknown): boolean {
+  return error instanceof GraphError && error.status === 403 && error.graphCode === 'Authentication_RequestFromNonPremiumTenantOrB2CTenant';
+}

@@ -6,12 +6,12 @@ import { createTokenSource } from '../auth/index.js';
 import { createGraphTransport, pages, type RetryOptions, type TransportEvent } from '../graph/index.js';
 import { acquireRunLock, bindTenant, failRunningCollections, finishRun, isKnownTenant, openDatabase, startRun, WriteBatch, type Db } from '../store/index.js';
 import { packageRoot } from '../store/package-root.js';
-import { UsageError } from '../errors/index.js';
+import { GraphError, InterruptedError, SkippedError, UsageError } from '../errors/index.js';
 import { CONNECTORS, COLLECTION_NAMES } from '../../connectors/index.js';
 import type { Connector } from './connector.js';
 import { tokenFacts } from './granted-roles.js';
 import { settleUnseenLinks } from './settle-unseen-links.js';
-import { syncCollection, type CollectionProgress, type CollectionResult, type GraphPage, type PageReader } from './sync-collection.js';
+import { recordNotRun, syncCollection, type CollectionProgress, type CollectionResult, type GraphPage, type PageReader } from './sync-collection.js';
 
 /**
  * Pages written within this long share one commit. Measured on the benchmark tenant (1.1M links):
@@ -51,6 +51,8 @@ export interface PullOptions {
   maxWaitMs?: number;
   /** Things the operator should know that are not errors (a database re-bound to the tenant id). */
   onNotice?: (message: string) => void;
+  /** Every collection this build pulls, in pull order (default: the connectors/ registry). */
+  registry?: readonly Connector[];
 }
 
 export interface CollectionSummary {
@@ -58,7 +60,7 @@ export interface CollectionSummary {
   resumed: boolean;
   /** Why the round was full, when it was. */
   fullReason?: string;
-  outcome: 'success' | 'failed' | 'interrupted';
+  outcome: 'success' | 'failed' | 'interrupted' | 'skipped';
   upserts: number;
   deletions: number;
   linksUpserted: number;
@@ -89,9 +91,13 @@ export interface PullSummary {
   notices: string[];
 }
 
-/** Resolves --only names to connectors, in pull order; unknown or not-yet-available names are usage errors. */
-export function selectConnectors(only?: readonly string[]): Connector[] {
-  if (!only || only.length === 0) return [...CONNECTORS];
+/**
+ * Resolves --only names to connectors, in pull order; unknown or not-yet-available names are usage
+ * errors. `registry` is every collection this build pulls (the connectors/ registry by default).
+ */
+export function selectConnectors(only?: readonly string[], registry: readonly Connector[] = CONNECTORS): Connector[] {
+  assertDependencyOrder(registry);
+  if (!only || only.length === 0) return [...registry];
   const wanted = new Set(only);
   for (const name of wanted) {
     if (!(COLLECTION_NAMES as readonly string[]).includes(name)) {
@@ -99,13 +105,23 @@ export function selectConnectors(only?: readonly string[]): Connector[] {
         suggestion: `Collections are: ${COLLECTION_NAMES.join(', ')}.`,
       });
     }
-    if (!CONNECTORS.some((c) => c.name === name)) {
+    if (!registry.some((c) => c.name === name)) {
       throw new UsageError(`The collection "${name}" is not available in this version`, {
-        suggestion: `This version pulls: ${CONNECTORS.map((c) => c.name).join(', ')}.`,
+        suggestion: `This version pulls: ${registry.map((c) => c.name).join(', ')}.`,
       });
     }
   }
-  return CONNECTORS.filter((c) => wanted.has(c.name));
+  return registry.filter((c) => wanted.has(c.name));
+}
+
+/** A collection's dependencies come before it in pull order, so waiting on them can never deadlock. */
+function assertDependencyOrder(registry: readonly Connector[]): void {
+  registry.forEach((c, i) => {
+    for (const dep of c.dependsOn ?? []) {
+      const at = registry.findIndex((d) => d.name === dep);
+      if (at < 0 || at >= i) throw new Error(`connector ${c.name} depends on ${dep}, which is not an earlier connector`);
+    }
+  });
 }
 
 export function toolVersion(): string {
@@ -123,7 +139,7 @@ export function toolVersion(): string {
  * failed under it (then every collection stops at once and the run is recorded failed).
  */
 export async function runPull(o: PullOptions): Promise<PullSummary> {
-  const connectors = selectConnectors(o.only);
+  const connectors = selectConnectors(o.only, o.registry);
   const started = Date.now();
   const notices: string[] = [];
   const notice = (message: string) => {
@@ -201,26 +217,49 @@ async function pullCollections(
   const readPages: PageReader = (url, stats, kind) => pages(transport, url, { stats, kind }) as AsyncIterable<GraphPage>;
   const batch = new WriteBatch(db, o.commitEveryMs ?? DEFAULT_COMMIT_EVERY_MS);
   const fullEveryMs = (o.fullEveryDays ?? DEFAULT_FULL_EVERY_DAYS) * 86_400_000;
-  const settled = await Promise.allSettled(
-    connectors.map((connector) =>
-      syncCollection({
+  /** A collection whose dependency did not succeed: recorded as not run, with the dependency's outcome class. */
+  const notRun = (connector: Connector, outcome: CollectionResult['outcome'], dep: string): CollectionResult => {
+    const ctx = { db, connector, runId, batch, onProgress: o.onProgress };
+    if (outcome === 'skipped') return recordNotRun(ctx, 'skipped', new SkippedError(`${connector.name}: not run, ${dep} was skipped`));
+    if (outcome === 'interrupted') return recordNotRun(ctx, 'interrupted', new InterruptedError(String(signal.reason ?? 'a signal')));
+    return recordNotRun(ctx, 'failed', new GraphError('COLLECTION_NOT_RUN', `${connector.name}: not run, because ${dep} (which it needs) failed`, {
+      suggestion: `Fix ${dep} first (see its error); ${connector.name} is pulled again with it on the next run.`,
+    }));
+  };
+  // Each collection starts at once, unless it depends on another pulled in this run: then it waits
+  // for that one's round to end, and runs only if it succeeded.
+  const running = new Map<string, Promise<CollectionResult>>();
+  for (const connector of connectors) {
+    const deps = (connector.dependsOn ?? []).flatMap((d) => (running.has(d) ? [running.get(d)!] : []));
+    const run = (async (): Promise<CollectionResult> => {
+      if (deps.length > 0) {
+        const done = await Promise.allSettled(deps);
+        const broke = done.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (broke) throw broke.reason; // the database failed: the run ends with that error
+        const blocker = done.map((r) => (r as PromiseFulfilledResult<CollectionResult>).value).find((r) => r.outcome !== 'success');
+        if (blocker) return notRun(connector, blocker.outcome, blocker.collection);
+        if (signal.aborted) return notRun(connector, 'interrupted', connector.name);
+      }
+      return syncCollection({
         db, connector, runId, readPages, batch, signal, fullEveryMs, deferLinkTombstones: true,
         context: { grantedRoles: roles }, full: o.full, onProgress: o.onProgress,
-      }).catch((error: unknown) => {
-        // Only a database failure escapes a collection: the pages every other collection holds in
-        // the batch are gone with it, so none of them may go on.
-        stopAll.abort('a database failure');
-        throw error;
-      }),
-    ),
-  );
+      });
+    })().catch((error: unknown) => {
+      // Only a database failure escapes a collection: the pages every other collection holds in
+      // the batch are gone with it, so none of them may go on.
+      stopAll.abort('a database failure');
+      throw error;
+    });
+    running.set(connector.name, run);
+  }
+  const settled = await Promise.allSettled(running.values());
   const fatal = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (fatal) throw fatal.reason;
   const results = settled.map((r) => (r as PromiseFulfilledResult<CollectionResult>).value);
   if (!o.signal?.aborted) {
     // Every collection has settled which objects are gone: now the links full rounds did not see.
     // An interrupted run leaves this to the next run that ends.
-    const removed = batch.write(() => settleUnseenLinks(db, CONNECTORS, { runId, at: new Date().toISOString() }));
+    const removed = batch.write(() => settleUnseenLinks(db, o.registry ?? CONNECTORS, { runId, at: new Date().toISOString() }));
     for (const r of results) r.links_deleted += removed[r.collection] ?? 0;
   }
   batch.commit();

@@ -1,9 +1,9 @@
 import type { Connector, ConnectorContext, GraphObject } from './connector.js';
 import { emptyStats, type TransportStats } from '../graph/index.js';
 import { applyPage } from './apply-page.js';
-import { graphErrorKind, isRefusedSavedLink, isStaleLinkError } from './graph-error-kind.js';
+import { graphErrorKind, isLicenseRequired, isRefusedSavedLink, isStaleLinkError } from './graph-error-kind.js';
 import { planRound } from './plan-round.js';
-import { DatabaseError, GraphError, InterruptedError } from '../errors/index.js';
+import { DatabaseError, GraphError, InterruptedError, SkippedError } from '../errors/index.js';
 import { explainForCollection } from './explain-collection-error.js';
 
 import {
@@ -54,7 +54,7 @@ export interface CollectionProgress {
   objects: number;
   links: number;
   throttled: number;
-  event: 'start' | 'page' | 'resync' | 'restart' | 'warning' | 'done' | 'failed';
+  event: 'start' | 'page' | 'resync' | 'restart' | 'warning' | 'done' | 'failed' | 'skipped';
   detail?: string;
 }
 
@@ -64,7 +64,7 @@ export interface CollectionResult extends CollectionCounts {
   resumed: boolean;
   /** Why the round was full, when it was. */
   fullReason?: string;
-  outcome: 'success' | 'failed' | 'interrupted';
+  outcome: 'success' | 'failed' | 'interrupted' | 'skipped';
   durationMs: number;
   error?: unknown;
 }
@@ -254,15 +254,16 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
     }
   } catch (caught) {
     if (caught instanceof DatabaseError) throw caught;
-    const error = explainForCollection(caught, connector);
-    const outcome = error instanceof InterruptedError ? 'interrupted' : 'failed';
+    const skipped = isLicenseRequired(caught);
+    const error = skipped ? new SkippedError(`${name}: skipped, the tenant has no Microsoft Entra ID P1 or P2 license (Graph answered 403 Authentication_RequestFromNonPremiumTenantOrB2CTenant)`, caught) : explainForCollection(caught, connector);
+    const outcome = skipped ? 'skipped' : error instanceof InterruptedError ? 'interrupted' : 'failed';
     batch.write(() => {
       if (!ledgerOpen) startRunCollection(db, runId, name, mode, now());
       addRunCollectionCounts(db, runId, name, takeRequestCounts());
       finishRunCollection(db, runId, name, outcome, (error as Error).message, now());
     });
     batch.commit();
-    progress('failed', (error as Error).message);
+    progress(skipped ? 'skipped' : 'failed', (error as Error).message);
     return { collection: name, mode, resumed, fullReason, outcome, durationMs: now() - started, error, ...counts, ...requestCounts() };
   }
   batch.write(() => finishRunCollection(db, runId, name, 'success', undefined, now()));
@@ -275,4 +276,26 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
 function describeRefusal(error: unknown): string {
   if (error instanceof GraphError) return [error.status, error.graphCode].filter((x) => x !== undefined && x !== '').join(' ') || error.code;
   return (error as Error)?.message ?? String(error);
+}
+
+/**
+ * A collection that does not run because one it depends on did not succeed: recorded in the ledger
+ * with the same outcome class (failed, skipped or interrupted), having made no request and written
+ * nothing else.
+ */
+export function recordNotRun(
+  o: Pick<SyncCollectionOptions, 'db' | 'connector' | 'runId' | 'batch' | 'onProgress' | 'now'>,
+  outcome: 'failed' | 'skipped' | 'interrupted',
+  error: Error,
+): CollectionResult {
+  const now = o.now ?? Date.now;
+  const batch = o.batch ?? new WriteBatch(o.db);
+  const name = o.connector.name;
+  batch.write(() => {
+    startRunCollection(o.db, o.runId, name, 'full', now());
+    finishRunCollection(o.db, o.runId, name, outcome, error.message, now());
+  });
+  batch.commit();
+  o.onProgress?.({ collection: name, mode: 'full', event: outcome === 'skipped' ? 'skipped' : 'failed', detail: error.message, pages: 0, objects: 0, links: 0, throttled: 0 });
+  return { collection: name, mode: 'full', resumed: false, outcome, durationMs: 0, error, ...emptyCounts() };
 }

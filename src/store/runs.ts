@@ -1,6 +1,10 @@
 import { isoNow, stmt, type Db } from './sqlite.js';
 
-export type RunOutcome = 'running' | 'success' | 'partial' | 'failed' | 'interrupted';
+/**
+ * 'skipped' (a collection only): it could not run for a reason that is not a failure, e.g. the tenant
+ * has no Entra ID P1/P2 for sign-in data, or a collection it depends on was skipped.
+ */
+export type RunOutcome = 'running' | 'success' | 'partial' | 'failed' | 'interrupted' | 'skipped';
 export type CollectionMode = 'full' | 'delta';
 
 export interface CollectionCounts {
