@@ -21,8 +21,3 @@ export function tokenFacts(accessToken: string): TokenFacts {
     return { roles: new Set() };
   }
 }
-
-/** The application permissions an app-only access token carries in its `roles` claim. */
-export function grantedRoles(accessToken: string): Set<string> {
-  return tokenFacts(accessToken).roles;
-}

@@ -16,19 +16,13 @@ export function graphErrorKind(error: unknown): 'resync' | 'restart' | 'fatal' {
 }
 
 /**
- * A resumed link that Graph now refuses with a client error: a skip token may outlive its use in
- * ways Graph reports with other codes than Directory_ExpiredPageToken.
+ * A saved link (a deltaLink, or the nextLink an interrupted round resumes from) that Graph refuses on
+ * its first request. An expired or unknown token is documented only as "a 40X-series error"
+ * (https://learn.microsoft.com/graph/delta-query-overview); in practice it comes as 400 with several
+ * codes besides syncStateNotFound and Directory_ExpiredPageToken, 404, 410 or 422. Such a link must
+ * never wedge a collection: the round begins again.
  */
-export function isStaleLinkError(error: unknown): boolean {
-  return error instanceof GraphError && error.status !== undefined && [400, 404, 410].includes(error.status);
-}
-
-/**
- * A saved deltaLink that Graph refuses on its first request: an expired or unknown token is
- * documented as "a 40X-series error" (https://learn.microsoft.com/graph/delta-query-overview), and
- * in practice comes as 400 with several codes, 404, 410 or 422.
- */
-export function isRefusedSavedLink(error: unknown): boolean {
+export function isRefusedLink(error: unknown): boolean {
   return error instanceof GraphError && error.status !== undefined && [400, 404, 410, 422].includes(error.status);
 }
 

@@ -1,7 +1,7 @@
 import type { Connector, ConnectorContext, GraphObject } from './connector.js';
 import { emptyStats, type TransportStats } from '../graph/index.js';
 import { applyPage } from './apply-page.js';
-import { graphErrorKind, isLicenseRequired, isRefusedSavedLink, isStaleLinkError } from './graph-error-kind.js';
+import { graphErrorKind, isLicenseRequired, isRefusedLink } from './graph-error-kind.js';
 import { planRound } from './plan-round.js';
 import { DatabaseError, GraphError, InterruptedError, SkippedError } from '../errors/index.js';
 import { explainForCollection } from './explain-collection-error.js';
@@ -209,13 +209,13 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
         const firstRequest = pagesThisAttempt === 0 && link === firstLink;
         // A saved deltaLink Graph refuses on its first request (400 of any code, 404, 410, 422) must
         // never wedge the collection: begin again with a full round, and say so.
-        if (mode === 'delta' && !resumed && firstRequest && isRefusedSavedLink(error)) {
+        if (mode === 'delta' && !resumed && firstRequest && isRefusedLink(error)) {
           if (kind !== 'resync') progress('warning', `the saved deltaLink was refused (${describeRefusal(error)}): running a full resync`);
           kind = 'resync';
         }
         // A link saved by an earlier run may have outlived its skip token in ways Graph reports
         // with other 4xx codes than Directory_ExpiredPageToken: begin the round again instead.
-        if (kind === 'fatal' && resumed && firstRequest && isStaleLinkError(error)) kind = 'restart';
+        if (kind === 'fatal' && resumed && firstRequest && isRefusedLink(error)) kind = 'restart';
         if (kind === 'resync' && mode === 'delta') {
           // The saved deltaLink expired or the service reset sync: everything again, then tombstone.
           mode = 'full';

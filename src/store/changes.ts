@@ -95,7 +95,3 @@ export function recordBaseline(db: Db, stamp: ChangeStamp, scope: { relation: st
     scope.anchor === 'target' ? scope.anchorType : null,
   );
 }
-
-export function listChanges(db: Db, sinceRun = 0): ChangeRow[] {
-  return stmt(db, 'SELECT * FROM changes WHERE run_id > ? ORDER BY id').all(sinceRun) as ChangeRow[];
-}
