@@ -1,10 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/io.js';
+import { captureIo, cliArgv } from '../support/cli-capture.js';
 import { createSimWorld, type SimWorld } from '../support/sim-world.js';
 
 let world: SimWorld | undefined;
@@ -12,18 +9,11 @@ afterEach(() => world?.close());
 
 /** Captures what a command prints; `tty` makes stderr look like a terminal. */
 function capture(env: Record<string, string>, tty = false) {
-  const out = new PassThrough();
-  const err = new PassThrough() as unknown as NodeJS.WriteStream;
-  (err as { isTTY?: boolean }).isTTY = tty;
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d: Buffer) => (stdout += d.toString()));
-  (err as unknown as PassThrough).on('data', (d: Buffer) => (stderr += d.toString()));
-  const io: Io = { stdout: out, stderr: err, env, cwd: mkdtempSync(join(tmpdir(), 'ee-cli-')) };
-  return { io, text: () => ({ stdout, stderr }) };
+  const c = captureIo(env, { tty });
+  return { io: c.io, text: () => ({ stdout: c.stdout(), stderr: c.stderr() }) };
 }
 
-const argv = (...args: string[]) => ['node', 'entra-extract', ...args];
+const argv = cliArgv;
 
 describe('the CLI, in process', () => {
   it('every command has --help with examples', async () => {

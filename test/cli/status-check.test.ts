@@ -1,10 +1,9 @@
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/io.js';
+import { captureIo, cliArgv } from '../support/cli-capture.js';
 import { openDatabase } from '../../src/store/index.js';
 import { createSimWorld, type SimWorld } from '../support/sim-world.js';
 import { pull, writeDb } from '../support/integration-helpers.js';
@@ -35,15 +34,9 @@ function copy(): string {
 }
 
 async function check(...args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough() as unknown as NodeJS.WriteStream;
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d: Buffer) => (stdout += d.toString()));
-  (err as unknown as PassThrough).on('data', (d: Buffer) => (stderr += d.toString()));
-  const io: Io = { stdout: out, stderr: err, env: {}, cwd: dir }; // no credentials: status needs none
-  const code = await main(['node', 'entra-extract', 'status', '--check', ...args], io);
-  return { code, stdout, stderr, lines: stdout.trimEnd().split('\n') };
+  const c = captureIo({}, { cwd: dir }); // no credentials: status needs none
+  const code = await main(cliArgv('status', '--check', ...args), c.io);
+  return { code, stdout: c.stdout(), stderr: c.stderr(), lines: c.stdout().trimEnd().split('\n') };
 }
 
 interface CheckJson {
@@ -143,9 +136,7 @@ describe('status --check', () => {
     const r = await check('--db', join(dir, 'missing.db'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/No database at/);
-    const out = new PassThrough();
-    const err = new PassThrough() as unknown as NodeJS.WriteStream;
-    expect(await main(['node', 'entra-extract', 'status', '--db', copy(), '--max-age', '1h'], { stdout: out, stderr: err, env: {}, cwd: dir })).toBe(2);
+    expect(await main(cliArgv('status', '--db', copy(), '--max-age', '1h'), captureIo({}, { cwd: dir }).io)).toBe(2);
     expect((await check('--db', copy(), '--max-age', '26x')).code).toBe(2);
   });
 });

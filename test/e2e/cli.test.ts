@@ -13,12 +13,10 @@ import {
   WRONG_SECRET,
   dbState,
   filesHoldingSecrets,
-  gate,
   outputsHoldingSecrets,
   runCli,
   runCollections,
   runsOf,
-  startCli,
   startWorld,
   tempDir,
   truthState,
@@ -142,42 +140,6 @@ describe('pull --json and status', () => {
     expect(status.stdout).toContain(`#${s2.runId} `);
     expect(status.stdout).toMatch(/users\s+deltaLink \d+ s old/);
     expect(status.stdout).toMatch(/groups\s+deltaLink \d+ s old/);
-  }, 60_000);
-});
-
-describe('one run at a time per database', () => {
-  it('a second pull on a database in use exits 1 at once naming the other run; the first then finishes', async () => {
-    const dir = newDir();
-    const db = join(dir, 'entra.db');
-    const release = gate();
-    const reached = gate();
-    const start = world.graphRequests;
-    world.before = async (_req, n) => {
-      if (n - start === 3) {
-        reached.resolve();
-        await release.promise;
-      }
-    };
-    try {
-      const first = startCli(['pull', '--db', db], { env: world.env(), cwd: dir });
-      await Promise.race([reached.promise, first.done.then((r) => Promise.reject(new Error(`first run ended early: ${r.stderr}`)))]);
-
-      const second = await runCli(['pull', '--db', db], { env: world.env(), cwd: dir });
-      expect(second.code).toBe(5);
-      expect(second.ms).toBeLessThan(5_000);
-      expect(second.stderr).toMatch(/another run is using/);
-      expect(second.stderr).toContain(db);
-
-      release.resolve();
-      const r = await first.done;
-      expect(r.code, r.stderr).toBe(0);
-      expect(dbState(db)).toEqual(truthState(world.tenant));
-      // The refused run left no trace in the ledger.
-      expect(runsOf(db).map((x) => x.outcome)).toEqual(['success']);
-    } finally {
-      release.resolve();
-      world.before = undefined;
-    }
   }, 60_000);
 });
 

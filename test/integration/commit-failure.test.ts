@@ -59,14 +59,4 @@ describe('a failed COMMIT', () => {
       expectTruth(path, world.tenant);
     });
   }
-
-  it('an ordinary failure of one collection (a 403) does not touch the other', async () => {
-    world = createSimWorld({ roles: ['User.Read.All'] });
-    const path = dbFile();
-    const r = await pull(world, path);
-    expect(r.outcome).toBe('partial');
-    expect(r.collections.users!.outcome).toBe('success');
-    expect(r.collections.groups!.outcome).toBe('failed');
-    expect(readDb(path, (db) => db.prepare('SELECT outcome FROM runs').pluck().all())).toEqual(['partial']);
-  });
 });

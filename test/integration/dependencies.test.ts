@@ -93,12 +93,4 @@ describe('a collection the tenant is not licensed for', () => {
     expect(health.ok).toBe(true);
     expect(health.collections.map((c) => c.status)).toEqual(['skipped', 'skipped']);
   });
-
-  it('an ordinary 403 still fails the collection (exit 3 material), naming the permission', async () => {
-    world = createSimWorld({ roles: ['User.Read.All'] });
-    const path = dbFile();
-    const r = await pull(world, path);
-    expect(r.outcome).toBe('partial');
-    expect(r.collections.groups).toMatchObject({ outcome: 'failed' });
-  });
 });

@@ -1,9 +1,8 @@
 import { statSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/io.js';
+import { captureIo, cliArgv } from '../support/cli-capture.js';
 import { createSimWorld, type SimWorld } from '../support/sim-world.js';
 import { dbFile, entityRow, expectTruth, liveGroups, liveUsers, pull, readDb, relationRows, writeDb } from '../support/integration-helpers.js';
 
@@ -18,15 +17,9 @@ afterEach(() => world?.close());
 const OLD = '2020-01-01T00:00:00.000Z';
 
 async function prune(path: string, ...args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough() as unknown as NodeJS.WriteStream;
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d: Buffer) => (stdout += d.toString()));
-  (err as unknown as PassThrough).on('data', (d: Buffer) => (stderr += d.toString()));
-  const io: Io = { stdout: out, stderr: err, env: {}, cwd: dirname(path) };
-  const code = await main(['node', 'entra-extract', 'prune', '--db', path, ...args], io);
-  return { code, stdout, stderr };
+  const c = captureIo({}, { cwd: dirname(path) });
+  const code = await main(cliArgv('prune', '--db', path, ...args), c.io);
+  return { code, stdout: c.stdout(), stderr: c.stderr() };
 }
 
 const size = (path: string) => statSync(path).size + (() => { try { return statSync(`${path}-wal`).size; } catch { return 0; } })();

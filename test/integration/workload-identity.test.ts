@@ -1,9 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.js';
+import { captureIo, cliArgv } from '../support/cli-capture.js';
 import { main } from '../../src/cli/main.js';
 import { createSimTokenIssuer } from '../../src/sim/login/federated-issuer.js';
 import { createSimWorld, SECRET, type SimWorld } from '../support/sim-world.js';
@@ -23,19 +21,12 @@ const SUBJECT = 'system:serviceaccount:entra:entra-extract';
 const ROTATED_SUBJECT = 'system:serviceaccount:entra:entra-extract-v2';
 /** Header.payload of a JWT: two base64url JSON objects, both starting '{"' → 'eyJ'. */
 const JWT_SHAPE = /eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}/;
-const argv = (...args: string[]) => ['node', 'entra-extract', ...args];
+const argv = cliArgv;
 
 /** The CLI's io with captured output, in a fresh working directory (where .env is read). */
 function cli(env: Record<string, string>) {
-  const cwd = mkdtempSync(join(tmpdir(), 'ee-wi-'));
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d: Buffer) => (stdout += d.toString()));
-  err.on('data', (d: Buffer) => (stderr += d.toString()));
-  const io: Io = { stdout: out, stderr: err as unknown as NodeJS.WriteStream, env, cwd };
-  return { io, cwd, db: join(cwd, 'entra.db'), output: () => `${stdout}\n${stderr}`, stderr: () => stderr };
+  const c = captureIo(env);
+  return { io: c.io, cwd: c.cwd, db: join(c.cwd, 'entra.db'), output: () => `${c.stdout()}\n${c.stderr()}`, stderr: c.stderr };
 }
 
 /** The environment of the simulated world without its client secret. */
