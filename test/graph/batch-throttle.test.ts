@@ -3,7 +3,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GraphError, InterruptedError } from '../../src/errors/index.js';
 import { batchPages, createGraphTransport, type BatchRequest, type BatchResult } from '../../src/graph/index.js';
-import { FakeTokenSource, GRAPH, LOGIN_PAGE, batchHandler, fakeTransport, hangingTime, realDelay, settledWithin, type SubAnswer } from './support.js';
+import { FakeTokenSource, GRAPH, LOGIN_PAGE, batchHandler, fakeTransport, realDelay, settledWithin, stoppableTransport, type SubAnswer } from './support.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -216,20 +216,7 @@ describe('batchPages throttling and retries', () => {
 });
 
 describe('batchPages stop', () => {
-  function stoppable() {
-    const tokens = new FakeTokenSource();
-    const time = hangingTime();
-    const stop = new AbortController();
-    const transport = createGraphTransport({
-      graphEndpoint: GRAPH,
-      tokenSource: tokens,
-      retry: { baseDelayMs: 100, maxDelayMs: 1000, maxWaitMs: 7_200_000 },
-      now: time.now,
-      sleep: time.sleep,
-      signal: stop.signal,
-    });
-    return { time, stop, transport };
-  }
+  const stoppable = () => stoppableTransport();
 
   for (const share of [true, false]) {
     it(`ends promptly with InterruptedError while items wait their Retry-After (shared window: ${share})`, async () => {

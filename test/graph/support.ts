@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import type { TokenSource } from '../../src/auth/token-source.js';
-import { createGraphTransport, type RetryOptions, type TransportEvent } from '../../src/graph/index.js';
+import { createGraphTransport, type GraphTransportOptions, type RetryOptions, type TransportEvent } from '../../src/graph/index.js';
 
 /** A Graph host that is not a known Microsoft one, so the customHosts rule is exercised. */
 export const GRAPH = 'https://graph.sim.test';
@@ -175,4 +175,27 @@ export function batchHandler(
     }
   });
   return { handler, record };
+}
+
+/**
+ * A transport on a clock whose sleeps never end by themselves, with a run signal to stop it: only a
+ * stop can end a wait (Retry-After up to two hours is waited, not refused).
+ */
+export function stoppableTransport(extra: Partial<GraphTransportOptions> = {}) {
+  const tokens = new FakeTokenSource();
+  const time = hangingTime();
+  const stop = new AbortController();
+  const events: TransportEvent[] = [];
+  const transport = createGraphTransport({
+    graphEndpoint: GRAPH,
+    tokenSource: tokens,
+    retry: { baseDelayMs: 100, maxDelayMs: 1000, maxWaitMs: 7_200_000 },
+    now: time.now,
+    sleep: time.sleep,
+    random: () => 0.5,
+    onEvent: (e) => events.push(e),
+    signal: stop.signal,
+    ...extra,
+  });
+  return { tokens, time, stop, events, transport };
 }

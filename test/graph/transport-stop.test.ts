@@ -3,9 +3,8 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/errors/index.js';
 import { pages } from '../../src/graph/pages.js';
-import { createGraphTransport, type GraphTransportOptions } from '../../src/graph/transport.js';
-import type { TransportEvent } from '../../src/graph/types.js';
-import { FakeTokenSource, GRAPH, brokenBody, hangingTime, hasToken, realDelay, settledWithin, unauthorized } from './support.js';
+import { createGraphTransport } from '../../src/graph/transport.js';
+import { FakeTokenSource, GRAPH, brokenBody, hasToken, realDelay, settledWithin, stoppableTransport, unauthorized } from './support.js';
 
 /** Point 4: a stop ends every wait and every request in flight at once, and is never retried. */
 const server = setupServer();
@@ -15,24 +14,7 @@ afterAll(() => server.close());
 
 const USERS = `${GRAPH}/v1.0/users`;
 
-function setup(extra: Partial<GraphTransportOptions> = {}) {
-  const tokens = new FakeTokenSource();
-  const time = hangingTime();
-  const stop = new AbortController();
-  const events: TransportEvent[] = [];
-  const transport = createGraphTransport({
-    graphEndpoint: GRAPH,
-    tokenSource: tokens,
-    retry: { baseDelayMs: 100, maxDelayMs: 1000, maxWaitMs: 7_200_000 },
-    now: time.now,
-    sleep: time.sleep,
-    random: () => 0.5,
-    onEvent: (e) => events.push(e),
-    signal: stop.signal,
-    ...extra,
-  });
-  return { tokens, time, stop, events, transport };
-}
+const setup = stoppableTransport;
 
 /** Serves `respond` for /users; counts the requests that reached it. */
 function serve(tokens: FakeTokenSource, respond: () => Response | Promise<Response>) {
