@@ -10,6 +10,10 @@ import { renderPage } from './render.js';
 import { deltaRoundItems, fullRoundItems, planPages, type Round } from './rounds.js';
 import { spoilResponse } from './spoil.js';
 import { Throttle } from './throttle.js';
+import { throttleScopeOf, type SimResource } from './sim-resource.js';
+import { createDirectoryResource } from '../directory/directory-resource.js';
+import { createAuditResource } from '../audit/audit-resource.js';
+import { serveBatch } from './batch.js';
 
 export interface GraphSimOptions {
   /** Seed of page sizes, shuffling, empty pages and replays (default 1). */
@@ -47,6 +51,8 @@ export interface RequestLogEntry {
   hasAuthorization: boolean;
   /** Set when a fault spoiled the 200: the spoil kind, or 'resetAfterHeaders'. */
   spoiled?: string;
+  /** A sub-request of a `$batch` envelope (the envelope is logged too, as POST /v1.0/$batch). */
+  batched?: boolean;
 }
 
 export type DeltaExpiry = 'syncStateNotFound' | 'resyncRequired' | 'gone';
@@ -79,7 +85,10 @@ export type VerifyBearer = (authorization: string | null, audience: string) => V
 export interface GraphSim {
   handle: SimHandler;
   faults: Faults;
+  /** The identity scope (users, groups, apps, roles, ...): resource units per app and tenant. */
   throttle: Throttle;
+  /** The reports scope (auditLogs): its own budget, 5 requests per 10 s per app and tenant (graph-facts 3.3). */
+  reportsThrottle: Throttle;
   /** Bounded log of the requests answered, oldest first. */
   requests: RequestLogEntry[];
   /** Every nextLink handed out so far answers 400 Directory_ExpiredPageToken. */
@@ -106,6 +115,11 @@ export function createGraphSim(args: { tenant: Tenant; verifyBearer: VerifyBeare
   const requests: RequestLogEntry[] = [];
   const faults = new Faults();
   const throttle = new Throttle(now, o.violationToleranceMs ?? 1);
+  const reportsThrottle = new Throttle(now, o.violationToleranceMs ?? 1);
+  const resources: SimResource[] = [
+    createDirectoryResource(tenant, { seed: o.seed ?? 1, now }),
+    createAuditResource(tenant, { seed: o.seed ?? 1, now }),
+  ];
 
   const newToken = (): string => randomBytes(24).toString('base64url');
   const bounded = <V>(m: Map<string, V>, max: number): void => {
@@ -242,7 +256,9 @@ export function createGraphSim(args: { tenant: Tenant; verifyBearer: VerifyBeare
       const status = fault.status ?? 500;
       const headers = { ...(fault.headers ?? {}) };
       const retryAfter = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
-      if (status === 429 && retryAfter !== undefined) throttle.recordRetryAfter(retryAfter, now());
+      if (status === 429 && retryAfter !== undefined) {
+        (throttleScopeOf(req.url.pathname) === 'reports' ? reportsThrottle : throttle).recordRetryAfter(retryAfter, now());
+      }
       if (fault.body !== undefined) {
         return typeof fault.body === 'string'
           ? { status, headers: { 'content-type': 'application/json', ...headers }, body: fault.body }
@@ -268,7 +284,7 @@ export function createGraphSim(args: { tenant: Tenant; verifyBearer: VerifyBeare
       const message = verdict && !verdict.ok ? verdict.message : 'Access token is empty.';
       return graphError(401, 'InvalidAuthenticationToken', message, ctx, { 'www-authenticate': WWW_AUTHENTICATE });
     }
-    const decision = throttle.check(pathAndQuery);
+    const decision = (throttleScopeOf(req.url.pathname) === 'reports' ? reportsThrottle : throttle).check(pathAndQuery);
     if (decision) {
       const body = graphErrorBody('TooManyRequests', 'Please retry again later.', ctx, { code: '429', message: 'Please retry after', status: '429' });
       const headers: Record<string, string> = {
@@ -278,12 +294,25 @@ export function createGraphSim(args: { tenant: Tenant; verifyBearer: VerifyBeare
       if (decision.retryAfter !== undefined) headers['retry-after'] = decision.retryAfter;
       return json(429, body, headers);
     }
-    const m = DELTA_PATH.exec(req.url.pathname);
-    if (!m) {
-      return graphError(404, 'Request_ResourceNotFound', `Resource not found for the segment '${req.url.pathname.split('/').pop() ?? ''}'.`, ctx);
+    if (/^\/v1\.0\/\$batch\/?$/i.test(req.url.pathname)) {
+      if (req.method !== 'POST') return graphError(405, 'Request_BadRequest', 'The specified HTTP method is not allowed for the request target.', ctx);
+      return serveBatch(req, ctx, (sub, subCtx) => {
+        const res = route(sub, subCtx, true);
+        log(sub, res, subCtx.clientRequestId, true);
+        return res;
+      });
     }
-    if (req.method !== 'GET') return graphError(405, 'Request_BadRequest', 'The specified HTTP method is not allowed for the request target.', ctx);
-    return delta(req, m[1]!.toLowerCase() as Collection, ctx, verdict.claims.roles);
+    const m = DELTA_PATH.exec(req.url.pathname);
+    if (m) {
+      if (req.method !== 'GET') return graphError(405, 'Request_BadRequest', 'The specified HTTP method is not allowed for the request target.', ctx);
+      return delta(req, m[1]!.toLowerCase() as Collection, ctx, verdict.claims.roles);
+    }
+    const path = req.url.pathname.slice('/v1.0'.length);
+    for (const r of resources) {
+      const res = r.handle({ req, ctx, path, origin: req.url.origin, roles: verdict.claims.roles });
+      if (res) return res;
+    }
+    return graphError(404, 'Request_ResourceNotFound', `Resource not found for the segment '${req.url.pathname.split('/').pop() ?? ''}'.`, ctx);
   }
 
   const handle: SimHandler = (req) => {
@@ -307,15 +336,23 @@ export function createGraphSim(args: { tenant: Tenant; verifyBearer: VerifyBeare
       'x-ms-ags-diagnostic': '{"ServerInfo":{"DataCenter":"Loopback","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"SIM"}}',
       date: new Date(at).toUTCString(),
     };
-    requests.push({ at, method: req.method, path: req.url.pathname + req.url.search, status: res.reset ? 0 : res.status, clientRequestId, hasAuthorization: hasAuth, ...(spoiledBy ? { spoiled: spoiledBy } : {}) });
-    if (requests.length > maxLog + Math.ceil(maxLog / 10)) requests.splice(0, requests.length - maxLog);
+    log(req, res, clientRequestId, false);
     return res;
   };
+
+  function log(req: SimRequest, res: SimResponse, clientRequestId: string | null, batched: boolean): void {
+    requests.push({
+      at: now(), method: req.method, path: req.url.pathname + req.url.search, status: res.reset ? 0 : res.status, clientRequestId,
+      hasAuthorization: req.headers.has('authorization'), ...(spoiledBy ? { spoiled: spoiledBy } : {}), ...(batched ? { batched } : {}),
+    });
+    if (requests.length > maxLog + Math.ceil(maxLog / 10)) requests.splice(0, requests.length - maxLog);
+  }
 
   return {
     handle,
     faults,
     throttle,
+    reportsThrottle,
     requests,
     expireSkipTokens() {
       for (const st of skipTokens.values()) st.expired = true;

@@ -1,6 +1,8 @@
 import { mulberry32 } from './prng.js';
 import { groupProps, userProps, type GroupKind } from './object-factory.js';
 import { Tenant } from './tenant.js';
+import { populateDirectory, type DirectoryGenOptions } from '../directory/directory-data.js';
+import { populateAudit, type AuditGenOptions } from '../audit/audit-data.js';
 
 export interface GenerateTenantOptions {
   seed?: number;
@@ -26,6 +28,10 @@ export interface GenerateTenantOptions {
   ownedRatio?: number;
   /** Share of memberships that are nested groups, default 0.02; service principals / devices 0.005 each. */
   nestedRatio?: number;
+  /** The apps-and-roles directory (src/sim/directory); generated from its own seeded generator. */
+  directory?: DirectoryGenOptions;
+  /** The sign-in log (src/sim/audit); generated from its own seeded generator. */
+  audit?: AuditGenOptions;
 }
 
 /**
@@ -125,6 +131,11 @@ export function generateTenant(o: GenerateTenantOptions): Tenant {
       }
       if (ok) made++;
     }
+  });
+  // After users and groups, each from a generator of its own, so the ids above never change.
+  t.quietly(() => {
+    populateDirectory(t, o.directory, seed);
+    populateAudit(t, o.audit, seed);
   });
   return t;
 }

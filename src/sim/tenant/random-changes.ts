@@ -167,6 +167,9 @@ export function randomChanges(t: Tenant, fraction: number, seed: number): Random
       count('groupRestored');
     }
   }
+  // The rest of the directory and the sign-in log change too, each from a generator of its own.
+  for (const [k, n] of Object.entries(t.directory.randomChanges(fraction, seed ^ 0xd1))) byKind[k] = (byKind[k] ?? 0) + n;
+  for (const [k, n] of Object.entries(t.audit.randomChanges(fraction, seed ^ 0xa7))) byKind[k] = (byKind[k] ?? 0) + n;
   return { operations: total, byKind, fromSeq, toSeq: t.seq };
 }
 

@@ -1,4 +1,6 @@
 import { mulberry32, type Rng } from './prng.js';
+import { DirectoryData } from '../directory/directory-data.js';
+import { AuditData } from '../audit/audit-data.js';
 import { groupProps, userProps } from './object-factory.js';
 import { randomChanges, type RandomChangesResult } from './random-changes.js';
 import type {
@@ -24,6 +26,10 @@ export class Tenant {
   readonly users = new Map<string, UserRec>();
   readonly groups = new Map<string, GroupRec>();
   readonly others = new Map<string, PlainRec>();
+  /** Service principals, applications, roles, units, assignments, grants, SKUs (src/sim/directory). */
+  readonly directory: DirectoryData = new DirectoryData(this);
+  /** Sign-in events and users' signInActivity (src/sim/audit). */
+  readonly audit: AuditData = new AuditData(this);
   /** Type of every id ever created (kept after hard delete so removals can name the type). */
   private readonly typeById = new Map<string, DirType>();
   /** memberId → groups whose stored member set holds it. */
