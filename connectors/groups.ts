@@ -26,11 +26,14 @@ export const groups: Connector = {
   permission: 'GroupMember.Read.All',
   alsoAccepted: ['Group.Read.All', 'Group.ReadWrite.All', 'GroupMember.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   changeTracking: 'delta',
-  entityTypes: ['group'],
-  relationScopes: [memberOf, ownerOf],
-  firstUrl() {
-    return `/groups/delta?$select=${SELECT.join(',')}`;
-  },
-  map: (obj) =>
-    mapDeltaObject(obj, 'group', (id) => [...deltaLinks(obj, 'members', memberOf, id), ...deltaLinks(obj, 'owners', ownerOf, id)]),
+  source: '/groups/delta (members, owners)',
+  steps: [{
+    kind: 'delta',
+    name: 'groups',
+    entityTypes: ['group'],
+    relationScopes: [memberOf, ownerOf],
+    url: () => `/groups/delta?$select=${SELECT.join(',')}`,
+    map: (obj) =>
+      mapDeltaObject(obj, 'group', (id) => [...deltaLinks(obj, 'members', memberOf, id), ...deltaLinks(obj, 'owners', ownerOf, id)]),
+  }],
 };

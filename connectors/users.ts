@@ -39,12 +39,17 @@ export const users: Connector = {
   permission: 'User.Read.All',
   alsoAccepted: ['User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   changeTracking: 'delta',
-  entityTypes: ['user'],
-  relationScopes: [reportsTo],
-  singleValued: [reportsTo],
-  firstUrl(ctx) {
-    const select = LEAVE_DATE_ROLES.some((r) => ctx.grantedRoles.has(r)) ? [...SELECT, 'employeeLeaveDateTime'] : SELECT;
-    return `/users/delta?$select=${select.join(',')}`;
-  },
-  map: (obj) => mapDeltaObject(obj, 'user', (id) => deltaLinks(obj, 'manager', reportsTo, id, 'user')),
+  source: '/users/delta (manager)',
+  steps: [{
+    kind: 'delta',
+    name: 'users',
+    entityTypes: ['user'],
+    relationScopes: [reportsTo],
+    singleValued: [reportsTo],
+    url(ctx) {
+      const select = LEAVE_DATE_ROLES.some((r) => ctx.grantedRoles.has(r)) ? [...SELECT, 'employeeLeaveDateTime'] : SELECT;
+      return `/users/delta?$select=${select.join(',')}`;
+    },
+    map: (obj) => mapDeltaObject(obj, 'user', (id) => deltaLinks(obj, 'manager', reportsTo, id, 'user')),
+  }],
 };

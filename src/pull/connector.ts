@@ -15,6 +15,12 @@ export interface LinkChange {
   /** The `scope` column (hasRole's directoryScopeId); '' when not scoped. */
   scopeValue?: string;
   data?: Record<string, unknown>;
+  /**
+   * A link that several objects of one round describe together (one delegatedGrant row per client
+   * and resource, listing every grant of the pair, which Graph may spread over pages): combines the
+   * data already written in this round with this object's part.
+   */
+  accumulate?: (written: Record<string, unknown>, next: Record<string, unknown>) => Record<string, unknown>;
 }
 
 /** What one Graph object means for the store. */
@@ -26,13 +32,134 @@ export interface MappedItem {
   /** The object's own properties, annotations stripped (absent when removed). */
   data?: Record<string, unknown>;
   links: LinkChange[];
+  /**
+   * Entities that live inside this object (a service principal's app roles, ids `<id>/<child id>`):
+   * when the object arrives, `ids` is its whole set of them and any other stored child is gone; when
+   * it is removed, its children go with it, the same way (`ids` is then empty).
+   */
+  children?: { entityType: string; ids: readonly string[] };
 }
 
-/** What a connector may know about the run when it builds its request. */
+/** What a connector may know about the run when it builds its requests. */
 export interface ConnectorContext {
   /** Application permissions in the access token's `roles` claim. */
   grantedRoles: ReadonlySet<string>;
+  /** The tenant GUID (the token's `tid`), when known. */
+  tenantId?: string;
+  /** When the run started (epoch ms): the end of an events window. Default: now. */
+  runStartedAt?: number;
+  /** signIns: how far back the first window reaches (days, default 7, at most 30). */
+  signInsDays?: number;
+  /** signIns: how far each later window reaches back over the watermark (ms, default 60 minutes). */
+  signInsOverlapMs?: number;
 }
+
+/** What a step is the authority for: a complete listing tombstones the rows of these it did not see. */
+interface StepBase {
+  /** Names the step's saved state: `<collection>:<name>`; the first step's state is the collection's own. */
+  name: string;
+  /** Entity types this step is the authority for. */
+  entityTypes: readonly string[];
+  /** Link sets this step is the authority for. */
+  relationScopes: readonly RelationScope[];
+  /** Link sets holding at most one live link per anchor (a user's manager): a new one replaces the old. */
+  singleValued?: readonly RelationScope[];
+}
+
+/**
+ * A delta function: the first round lists everything (then tombstones what it did not see), later
+ * rounds follow the saved deltaLink and bring only changes.
+ */
+export interface DeltaStep extends StepBase {
+  kind: 'delta';
+  /** The first request of a full round, relative to the Graph root and version, with its query. */
+  url(ctx: ConnectorContext): string;
+  /** Maps one Graph object; pure. */
+  map(obj: GraphObject): MappedItem[];
+}
+
+/** A full listing every run: what a complete listing did not return is tombstoned; an incomplete one tombstones nothing. */
+export interface ListStep extends StepBase {
+  kind: 'list';
+  url(ctx: ConnectorContext): string;
+  map(obj: GraphObject): MappedItem[];
+}
+
+/** The links of one parent a 404 (the parent deleted meanwhile) takes away. */
+export interface ParentLinks {
+  relation: string;
+  targetType: string;
+  /** Exactly this target, or every target whose id starts with `targetIdPrefix`. */
+  targetId?: string;
+  targetIdPrefix?: string;
+}
+
+/**
+ * One sub-collection per stored parent (`/servicePrincipals/{id}/owners` for every live service
+ * principal), read through JSON `$batch`; a full listing each run.
+ */
+export interface FanOutStep extends StepBase {
+  kind: 'fanOut';
+  /** The stored entities whose sub-collection is read (live ones, in id order). */
+  parentType: string;
+  /** The sub-collection's first request for one parent, relative to the version root. */
+  url(parentId: string, ctx: ConnectorContext): string;
+  map(obj: GraphObject, parentId: string): MappedItem[];
+  /** What a parent that answers 404 loses. */
+  parentLinks(parentId: string): ParentLinks;
+}
+
+/** A stored entity's row, as a derive step reads it. */
+export interface StoredEntity {
+  id: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Links computed from what another collection stored (licensedWith from users' assignedLicenses); a
+ * full listing each run. Reads the live rows of `sourceType` in id order.
+ */
+export interface DeriveStep extends StepBase {
+  kind: 'derive';
+  sourceType: string;
+  derive(row: StoredEntity, ctx: ConnectorContext): MappedItem[];
+}
+
+/**
+ * Append-only events in a table of their own, read in windows of a time property: no tombstones; the
+ * watermark moves only when a window is complete; each window reaches back over the last one, and
+ * rows are de-duplicated on their id, because events arrive late.
+ */
+export interface EventsStep extends StepBase {
+  kind: 'events';
+  /** The table rows go to (INSERT OR IGNORE on its primary key). */
+  table: string;
+  /** The first request of the window [from, to] (ISO-8601 UTC). */
+  url(from: string, to: string): string;
+  /** One event's row: column name → value. */
+  row(obj: GraphObject): Record<string, string | number | null>;
+  /** Where the first window starts (ms before its end). */
+  firstWindowMs(ctx: ConnectorContext): number;
+  /** How far each later window reaches back over the watermark (ms). */
+  overlapMs(ctx: ConnectorContext): number;
+}
+
+/**
+ * Fields of rows another collection owns (users' signInActivity): never creates, revives or
+ * tombstones a row. The value lives under its own key of `data`, which the owner's rounds keep and
+ * do not record as the owner's changes.
+ */
+export interface EnrichStep extends StepBase {
+  kind: 'enrich';
+  url(ctx: ConnectorContext): string;
+  entityType: string;
+  /** The key of `data` this step writes. */
+  key: string;
+  /** The owner's id and the value for one Graph object, or undefined to skip it. */
+  value(obj: GraphObject): { id: string; value: unknown } | undefined;
+}
+
+export type Step = DeltaStep | ListStep | FanOutStep | DeriveStep | EventsStep | EnrichStep;
 
 /**
  * A collection, declared: where it comes from in Graph, what it needs, what it owns in the store,
@@ -45,22 +172,31 @@ export interface Connector {
   /** Least-privileged application permission, and the others that also work. */
   permission: string;
   alsoAccepted: readonly string[];
-  /** delta: the first round is full, later rounds follow the saved deltaLink. list: every run is a full round. */
-  changeTracking: 'delta' | 'list';
-  /** Entity types this collection is the authority for (a full round tombstones the unseen ones). */
-  entityTypes: readonly string[];
-  /** Link sets this collection is the authority for. */
-  relationScopes: readonly RelationScope[];
+  /** For people: how changes are followed (delta, a full list every run, or a time watermark). */
+  changeTracking: 'delta' | 'list' | 'watermark';
+  /** The Graph source, for the README and `check`. */
+  source: string;
   /**
    * Collections whose round must end first when they are pulled in the same run (license links are
    * derived from the stored users). They come earlier in pull order. If one fails, this one fails
    * without running and tombstones nothing; if one is skipped or stopped, so is this one.
    */
   dependsOn?: readonly string[];
-  /** Link sets holding at most one live link per anchor (a user's manager): a new one replaces the old. */
-  singleValued?: readonly RelationScope[];
-  /** The first request of a full round, relative to the Graph root and version, with its query. */
-  firstUrl(ctx: ConnectorContext): string;
-  /** Maps one Graph object; pure. */
-  map(obj: GraphObject): MappedItem[];
+  /** Run in order; the collection succeeds when every step completed. */
+  steps: readonly Step[];
+}
+
+/** The saved-state key of a step: the collection's own name for the first, `<collection>:<step>` after. */
+export function stepKey(connector: Connector, index: number): string {
+  return index === 0 ? connector.name : `${connector.name}:${connector.steps[index]!.name}`;
+}
+
+/** Every entity type a collection writes (its steps'). */
+export function connectorEntityTypes(connector: Connector): string[] {
+  return [...new Set(connector.steps.flatMap((s) => s.entityTypes))];
+}
+
+/** Every link set a collection writes (its steps'). */
+export function connectorRelationScopes(connector: Connector): RelationScope[] {
+  return connector.steps.flatMap((s) => s.relationScopes);
 }

@@ -13,7 +13,8 @@ export interface RoundPlan {
 
 export interface PlanOptions {
   query: string;
-  changeTracking: 'delta' | 'list';
+  /** delta: a saved deltaLink starts a delta round; list: every round is full; events: a saved watermark makes the round incremental. */
+  changeTracking: 'delta' | 'list' | 'events';
   full: boolean;
   runId: number;
   /** A delta collection whose last complete full round is older than this runs a full round; 0 = never. */
@@ -43,6 +44,12 @@ export function planRound(state: SyncStateRow | undefined, o: PlanOptions): Roun
   }
   const full = (fullReason: string): RoundPlan => ({ mode: 'full', link: o.query, roundStart: o.runId, resumed: false, fullReason });
   if (o.changeTracking === 'list') return full('list collection: every run reads everything');
+  if (o.changeTracking === 'events') {
+    // Events are only ever appended: --full and --full-every do not apply, and the watermark is kept.
+    return state?.watermark && sameQuery
+      ? { mode: 'delta', link: o.query, roundStart: o.runId, resumed: false }
+      : full(state?.watermark ? 'the query changed: the first window again' : 'first window');
+  }
   if (o.full) return full('--full');
   if (!state?.delta_link) return full(state?.last_full_at ? 'no saved deltaLink' : 'first round');
   if (!sameQuery) return full('the query changed (new properties or permissions): a new deltaLink is needed');

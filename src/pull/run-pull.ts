@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { TokenSource } from '../auth/token-source.js';
 import { createTokenSource } from '../auth/index.js';
-import { createGraphTransport, pages, type RetryOptions, type TransportEvent } from '../graph/index.js';
+import { batchPages, createGraphTransport, pages, type RetryOptions, type TransportEvent } from '../graph/index.js';
 import { acquireRunLock, bindTenant, failRunningCollections, finishRun, isKnownTenant, openDatabase, startRun, WriteBatch, type Db } from '../store/index.js';
 import { packageRoot } from '../store/package-root.js';
 import { GraphError, InterruptedError, SkippedError, UsageError } from '../errors/index.js';
 import { CONNECTORS, COLLECTION_NAMES } from '../../connectors/index.js';
-import type { Connector } from './connector.js';
+import type { Connector, ConnectorContext } from './connector.js';
 import { tokenFacts } from './granted-roles.js';
 import { settleUnseenLinks } from './settle-unseen-links.js';
-import { recordNotRun, syncCollection, type CollectionProgress, type CollectionResult, type GraphPage, type PageReader } from './sync-collection.js';
+import { recordNotRun, syncCollection, type BatchReader, type CollectionProgress, type CollectionResult, type GraphPage, type PageReader } from './sync-collection.js';
 
 /**
  * Pages written within this long share one commit. Measured on the benchmark tenant (1.1M links):
@@ -53,6 +53,10 @@ export interface PullOptions {
   onNotice?: (message: string) => void;
   /** Every collection this build pulls, in pull order (default: the connectors/ registry). */
   registry?: readonly Connector[];
+  /** signIns: how far back the first window reaches, in days (default 7, at most 30). */
+  signInsDays?: number;
+  /** signIns: how far each later window reaches back over the watermark (ms, default 60 minutes). */
+  signInsOverlapMs?: number;
 }
 
 export interface CollectionSummary {
@@ -171,7 +175,11 @@ export async function runPull(o: PullOptions): Promise<PullSummary> {
       if (rebound) notice(rebound);
       const runId = startRun(db, o.command ?? 'pull', toolVersion());
       try {
-        return await pullCollections(o, db, runId, connectors, tokenSource, facts.roles, started, notices);
+        const context: ConnectorContext = {
+          grantedRoles: facts.roles, tenantId: facts.tenantId, runStartedAt: started,
+          signInsDays: o.signInsDays, signInsOverlapMs: o.signInsOverlapMs,
+        };
+        return await pullCollections(o, db, runId, connectors, tokenSource, context, started, notices);
       } catch (error) {
         // Whatever ended the run, it is not left 'running' (unless the database cannot take even that).
         try {
@@ -199,7 +207,7 @@ async function pullCollections(
   runId: number,
   connectors: Connector[],
   tokenSource: TokenSource,
-  roles: Set<string>,
+  context: ConnectorContext,
   started: number,
   notices: string[],
 ): Promise<PullSummary> {
@@ -215,6 +223,8 @@ async function pullCollections(
     signal,
   });
   const readPages: PageReader = (url, stats, kind) => pages(transport, url, { stats, kind }) as AsyncIterable<GraphPage>;
+  const readBatch: BatchReader = (requests, stats) => batchPages(transport, requests, { stats });
+  const keep = enrichedKeys(o.registry ?? CONNECTORS);
   const batch = new WriteBatch(db, o.commitEveryMs ?? DEFAULT_COMMIT_EVERY_MS);
   const fullEveryMs = (o.fullEveryDays ?? DEFAULT_FULL_EVERY_DAYS) * 86_400_000;
   /** A collection whose dependency did not succeed: recorded as not run, with the dependency's outcome class. */
@@ -241,8 +251,8 @@ async function pullCollections(
         if (signal.aborted) return notRun(connector, 'interrupted', connector.name);
       }
       return syncCollection({
-        db, connector, runId, readPages, batch, signal, fullEveryMs, deferLinkTombstones: true,
-        context: { grantedRoles: roles }, full: o.full, onProgress: o.onProgress,
+        db, connector, runId, readPages, readBatch, keep, batch, signal, fullEveryMs, deferLinkTombstones: true,
+        context, full: o.full, onProgress: o.onProgress,
       });
     })().catch((error: unknown) => {
       // Only a database failure escapes a collection: the pages every other collection holds in
@@ -281,6 +291,21 @@ async function pullCollections(
     errors: failed.map((f) => ({ collection: f.collection, error: f.error })),
     notices,
   };
+}
+
+/**
+ * Per entity type, the keys of `data` that enrich steps of any collection write (users'
+ * signInActivity): the owner's full writes keep them, whether or not the enriching collection runs.
+ */
+function enrichedKeys(registry: readonly Connector[]): Map<string, string[]> {
+  const keep = new Map<string, string[]>();
+  for (const c of registry) {
+    for (const s of c.steps) {
+      if (s.kind !== 'enrich') continue;
+      keep.set(s.entityType, [...(keep.get(s.entityType) ?? []), s.key]);
+    }
+  }
+  return keep;
 }
 
 function summarize(r: CollectionResult): CollectionSummary {

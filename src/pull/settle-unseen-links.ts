@@ -1,4 +1,4 @@
-import type { Connector } from './connector.js';
+import { stepKey, type Connector } from './connector.js';
 import {
   addRunCollectionCounts,
   clearLinksUnsettled,
@@ -6,6 +6,7 @@ import {
   tombstoneUnseenRelations,
   type ChangeStamp,
   type Db,
+  type RelationScope,
 } from '../store/index.js';
 
 /**
@@ -20,15 +21,18 @@ import {
  * Runs in the caller's transaction. Returns links marked deleted per collection.
  */
 export function settleUnseenLinks(db: Db, connectors: readonly Connector[], stamp: ChangeStamp): Record<string, number> {
+  // Saved state is kept per step: the first under the collection's name, the others as `<collection>:<step>`.
+  const steps = new Map<string, { collection: string; scopes: readonly RelationScope[] }>();
+  for (const c of connectors) c.steps.forEach((s, i) => steps.set(stepKey(c, i), { collection: c.name, scopes: s.relationScopes }));
   const out: Record<string, number> = {};
   for (const state of listSyncStates(db)) {
     if (state.links_unsettled_since === null) continue;
-    const connector = connectors.find((c) => c.name === state.collection);
-    if (!connector) continue; // a collection this version no longer pulls: leave its links as they are
-    const n = tombstoneUnseenRelations(db, connector.relationScopes, state.links_unsettled_since, stamp);
+    const step = steps.get(state.collection);
+    if (!step) continue; // a collection this version no longer pulls: leave its links as they are
+    const n = tombstoneUnseenRelations(db, step.scopes, state.links_unsettled_since, stamp);
     clearLinksUnsettled(db, state.collection);
-    addRunCollectionCounts(db, stamp.runId, state.collection, { links_deleted: n });
-    out[state.collection] = n;
+    addRunCollectionCounts(db, stamp.runId, step.collection, { links_deleted: n });
+    out[step.collection] = (out[step.collection] ?? 0) + n;
   }
   return out;
 }

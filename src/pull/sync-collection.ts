@@ -1,6 +1,7 @@
-import type { Connector, ConnectorContext, GraphObject } from './connector.js';
+import { stepKey, type Connector, type ConnectorContext } from './connector.js';
 import { emptyStats, type TransportStats } from '../graph/index.js';
-import { applyPage } from './apply-page.js';
+import { makeRunner } from './runners/make-runner.js';
+import type { BatchReader, PageReader, RoundStart, RunnerEnv } from './runners/runner.js';
 import { graphErrorKind, isLicenseRequired, isRefusedLink } from './graph-error-kind.js';
 import { planRound } from './plan-round.js';
 import { DatabaseError, GraphError, InterruptedError, SkippedError } from '../errors/index.js';
@@ -34,18 +35,7 @@ import {
 /** Per-collection request counters, filled in by the transport. */
 export type RequestStats = TransportStats;
 
-export interface GraphPage {
-  value: GraphObject[];
-  nextLink?: string;
-  deltaLink?: string;
-}
-
-/**
- * Reads the pages of a round from its first link, following nextLinks verbatim (src/graph/pages.ts).
- * `kind` says what ends the round: a delta round only a page with a deltaLink, a list round a page
- * without a nextLink; anything that is not a page is an error, never an end.
- */
-export type PageReader = (url: string, stats: RequestStats, kind: 'delta' | 'list') => AsyncIterable<GraphPage>;
+export type { BatchReader, GraphPage, PageReader } from './runners/runner.js';
 
 export interface CollectionProgress {
   collection: string;
@@ -74,7 +64,11 @@ export interface SyncCollectionOptions {
   connector: Connector;
   runId: number;
   readPages: PageReader;
+  /** Sub-requests through JSON $batch (fan-out steps). */
+  readBatch?: BatchReader;
   context: ConnectorContext;
+  /** Per entity type, keys of `data` that enrich steps write: kept by full writes of the owner. */
+  keep?: ReadonlyMap<string, readonly string[]>;
   /** Ignore the saved deltaLink and run a full round. */
   full?: boolean;
   /** A full round when the last complete one is older than this (ms); 0 or absent = never. */
@@ -96,9 +90,11 @@ export interface SyncCollectionOptions {
 }
 
 /**
- * One collection's round: full (everything, then tombstone what was not seen) or delta (changes
- * since the saved deltaLink). Each page is one transaction with the link to resume from, so a
- * crash at any point loses nothing; the new deltaLink and the tombstones commit with the last page.
+ * One collection's run: its steps in order, each a round of its own (src/pull/runners: delta, list,
+ * fan-out, derive, events, enrich). A round is full (everything, then tombstone what was not seen)
+ * or incremental (changes since the saved deltaLink or watermark). Each unit (a page) is one
+ * transaction with the state to resume from, so a crash at any point loses nothing; the new
+ * deltaLink and the tombstones commit with the last unit.
  *
  * Whatever fails in here (set-up included) fails this collection alone, recorded in the ledger;
  * only a DatabaseError (the shared write batch broke) is thrown, because it ends every collection.
@@ -110,7 +106,6 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
   const started = now();
   const counts = emptyCounts();
   const batch = o.batch ?? new WriteBatch(db);
-  const pageKind = connector.changeTracking === 'delta' ? 'delta' : 'list';
   let mode: CollectionMode = 'full';
   let resumed = false;
   let fullReason: string | undefined;
@@ -130,126 +125,137 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
     Object.assign(reported, { requests: stats.requests, throttled: stats.throttled, retries: stats.retries });
     return d;
   };
-
-  // A full round that begins again within this run must not count what the abandoned attempt saw,
-  // or objects removed in between would escape the tombstone at the end of the new round.
-  const forgetSeenThisRun = () => {
-    unseeEntities(db, connector.entityTypes, runId);
-    unseeRelations(db, connector.relationScopes, runId);
-  };
+  const env: RunnerEnv = { db, context: o.context, stats, readPages: o.readPages, readBatch: o.readBatch, now };
 
   let ledgerOpen = false;
   try {
-    const query = connector.firstUrl(o.context);
-    const state = getSyncState(db, name);
-    const plan = planRound(state, {
-      query, changeTracking: connector.changeTracking, full: o.full === true, runId, fullEveryMs: o.fullEveryMs, now: now(),
-    });
-    mode = plan.mode;
-    resumed = plan.resumed;
-    fullReason = plan.fullReason;
-    let { link, roundStart } = plan;
-    const firstLink = link;
-    // The collection has never completed a round: every row it writes is new.
-    const fresh = !state?.last_full_at;
-    batch.write(() => {
-      startRunCollection(db, runId, name, mode, now());
-      if (plan.fullReason) setRunCollectionFullReason(db, runId, name, plan.fullReason);
-      if (!resumed) beginRound(db, name, mode, link, query, runId, now());
-      if (fresh && mode === 'full') {
-        for (const scope of connector.relationScopes) recordBaseline(db, { runId, at: isoNow(now()) }, scope);
+    for (let index = 0; index < connector.steps.length; index++) {
+      const step = connector.steps[index]!;
+      const key = stepKey(connector, index);
+      const runner = makeRunner(step, env, key);
+      const query = runner.query;
+      const state = getSyncState(db, key);
+      const plan = planRound(state, {
+        query, changeTracking: runner.tracking, full: o.full === true && runner.tracking !== 'events', runId, fullEveryMs: o.fullEveryMs, now: now(),
+      });
+      let stepMode = plan.mode;
+      let { roundStart } = plan;
+      let start: RoundStart = plan.resumed
+        ? { kind: 'resume', token: plan.link }
+        : plan.mode === 'delta' && runner.tracking === 'delta' ? { kind: 'delta', link: plan.link } : { kind: 'fresh' };
+      const planned = start;
+      // The step has never completed a round: every row it writes is new.
+      const fresh = !state?.last_full_at && runner.tracking !== 'events';
+      const forgetSeenThisRun = () => {
+        unseeEntities(db, step.entityTypes, runId);
+        unseeRelations(db, step.relationScopes, runId);
+      };
+      batch.write(() => {
+        if (index === 0) {
+          startRunCollection(db, runId, name, stepMode, now());
+          if (plan.fullReason) setRunCollectionFullReason(db, runId, name, plan.fullReason);
+        }
+        if (!plan.resumed) beginRound(db, key, stepMode, start.kind === 'delta' ? start.link : query, query, runId, now());
+        if (fresh && stepMode === 'full') {
+          for (const scope of step.relationScopes) recordBaseline(db, { runId, at: isoNow(now()) }, scope);
+        }
+      });
+      if (index === 0) {
+        ledgerOpen = true;
+        mode = stepMode;
+        resumed = plan.resumed;
+        fullReason = plan.fullReason;
+        progress('start', resumed ? 'resuming an interrupted round' : plan.fullReason);
       }
-    });
-    ledgerOpen = true;
-    progress('start', resumed ? 'resuming an interrupted round' : plan.fullReason);
 
-    let restarts = 0;
-    for (;;) {
-      let pagesThisAttempt = 0;
-      try {
-        for await (const page of o.readPages(link, stats, pageKind)) {
-          pagesThisAttempt++;
-          if (page.nextLink === undefined && pageKind === 'delta' && page.deltaLink === undefined) {
-            // The transport already refuses such pages; the engine never ends a delta round without proof.
-            throw new GraphError('GRAPH_INVALID_RESPONSE', `${name}: a delta page with neither @odata.nextLink nor @odata.deltaLink (${link})`, {
-              request: `GET ${link}`,
-            });
-          }
-          const at = isoNow(now());
-          batch.write(() => {
-            const c = applyPage(db, connector, page.value, { runId, mode, at, fresh });
-            const d: Partial<CollectionCounts> = { ...c, ...takeRequestCounts(), pages: 1 };
-            if (page.nextLink) {
-              saveRoundProgress(db, name, page.nextLink, now());
-            } else {
-              if (mode === 'full') {
-                // Only a complete full round may say what no longer exists.
-                const stamp = { runId, at };
-                d.deletions! += tombstoneUnseenEntities(db, connector.entityTypes, roundStart, stamp);
-                if (o.deferLinkTombstones) markLinksUnsettled(db, name, roundStart);
-                else d.links_deleted! += tombstoneUnseenRelations(db, connector.relationScopes, roundStart, stamp);
+      let restarts = 0;
+      for (;;) {
+        let unitsThisAttempt = 0;
+        try {
+          for await (const unit of runner.units(start, stepMode)) {
+            unitsThisAttempt++;
+            const at = isoNow(now());
+            batch.write(() => {
+              const c = unit.apply(db, { runId, mode: stepMode, at, fresh, roundStart, singleValued: step.singleValued, keep: o.keep });
+              const d: Partial<CollectionCounts> = { upserts: 0, deletions: 0, links_upserted: 0, links_deleted: 0, ...c, ...takeRequestCounts(), pages: unit.page ? 1 : 0 };
+              if (!unit.end) {
+                if (unit.resume !== undefined) saveRoundProgress(db, key, unit.resume, now());
+              } else {
+                if (stepMode === 'full') {
+                  // Only a complete full listing may say what no longer exists.
+                  const stamp = { runId, at };
+                  d.deletions! += tombstoneUnseenEntities(db, step.entityTypes, roundStart, stamp);
+                  if (step.relationScopes.length > 0) {
+                    if (o.deferLinkTombstones) markLinksUnsettled(db, key, roundStart);
+                    else d.links_deleted! += tombstoneUnseenRelations(db, step.relationScopes, roundStart, stamp);
+                  }
+                }
+                completeRound(db, key, runner.tracking === 'delta' ? unit.end.deltaLink ?? null : null, stepMode, now());
               }
-              completeRound(db, name, connector.changeTracking === 'delta' ? page.deltaLink ?? null : null, mode, now());
+              addRunCollectionCounts(db, runId, name, d);
+              for (const [k, v] of Object.entries(d)) counts[k as keyof CollectionCounts] += v ?? 0;
+            });
+            // The round's end (new deltaLink, tombstones) is made durable at once; units in between
+            // are committed a few times a second.
+            if (unit.end) batch.commit();
+            else batch.maybeCommit();
+            if (!unit.end && o.signal?.aborted) throw new InterruptedError(String(o.signal.reason ?? 'a signal'));
+            if (unit.page) progress('page');
+          }
+          break;
+        } catch (error) {
+          if (error instanceof DatabaseError || error instanceof InterruptedError) throw error;
+          let kind = graphErrorKind(error);
+          const firstRequest = unitsThisAttempt === 0 && start === planned;
+          // A saved deltaLink Graph refuses on its first request (400 of any code, 404, 410, 422) must
+          // never wedge the collection: begin again with a full round, and say so.
+          if (start.kind === 'delta' && firstRequest && isRefusedLink(error)) {
+            if (kind !== 'resync') progress('warning', `the saved deltaLink was refused (${describeRefusal(error)}): running a full resync`);
+            kind = 'resync';
+          }
+          // A link saved by an earlier run may have outlived its skip token in ways Graph reports
+          // with other 4xx codes than Directory_ExpiredPageToken: begin the round again instead.
+          if (kind === 'fatal' && start.kind === 'resume' && firstRequest && isRefusedLink(error)) kind = 'restart';
+          if (kind === 'resync' && stepMode === 'delta' && runner.tracking === 'delta') {
+            // The saved deltaLink expired or the service reset sync: everything again, then tombstone.
+            stepMode = 'full';
+            start = { kind: 'fresh' };
+            roundStart = runId;
+            const reason = `resync: ${describeRefusal(error)}`;
+            if (index === 0) {
+              mode = stepMode;
+              fullReason = reason;
             }
-            addRunCollectionCounts(db, runId, name, d);
-            for (const [k, v] of Object.entries(d)) counts[k as keyof CollectionCounts] += v ?? 0;
-          });
-          // The round's end (new deltaLink, tombstones) is made durable at once; pages in between
-          // are committed a few times a second.
-          if (page.nextLink) batch.maybeCommit();
-          else batch.commit();
-          if (page.nextLink) link = page.nextLink;
-          if (page.nextLink && o.signal?.aborted) throw new InterruptedError(String(o.signal.reason ?? 'a signal'));
-          progress('page');
+            batch.write(() => {
+              forgetSeenThisRun();
+              dropDeltaLink(db, key, now());
+              beginRound(db, key, stepMode, query, query, runId, now());
+              if (index === 0) {
+                setRunCollectionMode(db, runId, name, stepMode);
+                setRunCollectionFullReason(db, runId, name, reason);
+              }
+              addRunCollectionCounts(db, runId, name, { resyncs: 1, ...takeRequestCounts() });
+            });
+            counts.resyncs++;
+            progress('resync', (error as Error).message);
+            continue;
+          }
+          if ((kind === 'restart' || kind === 'resync') && restarts < (o.maxRestarts ?? 3)) {
+            // A skip token expired mid-round: start this round over from its first request.
+            restarts++;
+            const again = getSyncState(db, key);
+            start = stepMode === 'delta' && runner.tracking === 'delta' && again?.delta_link ? { kind: 'delta', link: again.delta_link } : { kind: 'fresh' };
+            roundStart = runId;
+            batch.write(() => {
+              if (stepMode === 'full') forgetSeenThisRun();
+              beginRound(db, key, stepMode, start.kind === 'delta' ? start.link : query, query, runId, now());
+              addRunCollectionCounts(db, runId, name, takeRequestCounts());
+            });
+            progress('restart', (error as Error).message);
+            continue;
+          }
+          throw error;
         }
-        break;
-      } catch (error) {
-        if (error instanceof DatabaseError || error instanceof InterruptedError) throw error;
-        let kind = graphErrorKind(error);
-        const firstRequest = pagesThisAttempt === 0 && link === firstLink;
-        // A saved deltaLink Graph refuses on its first request (400 of any code, 404, 410, 422) must
-        // never wedge the collection: begin again with a full round, and say so.
-        if (mode === 'delta' && !resumed && firstRequest && isRefusedLink(error)) {
-          if (kind !== 'resync') progress('warning', `the saved deltaLink was refused (${describeRefusal(error)}): running a full resync`);
-          kind = 'resync';
-        }
-        // A link saved by an earlier run may have outlived its skip token in ways Graph reports
-        // with other 4xx codes than Directory_ExpiredPageToken: begin the round again instead.
-        if (kind === 'fatal' && resumed && firstRequest && isRefusedLink(error)) kind = 'restart';
-        if (kind === 'resync' && mode === 'delta') {
-          // The saved deltaLink expired or the service reset sync: everything again, then tombstone.
-          mode = 'full';
-          link = query;
-          roundStart = runId;
-          const reason = `resync: ${describeRefusal(error)}`;
-          fullReason = reason;
-          batch.write(() => {
-            forgetSeenThisRun();
-            dropDeltaLink(db, name, now());
-            beginRound(db, name, mode, link, query, runId, now());
-            setRunCollectionMode(db, runId, name, mode);
-            setRunCollectionFullReason(db, runId, name, reason);
-            addRunCollectionCounts(db, runId, name, { resyncs: 1, ...takeRequestCounts() });
-          });
-          counts.resyncs++;
-          progress('resync', (error as Error).message);
-          continue;
-        }
-        if ((kind === 'restart' || kind === 'resync') && restarts < (o.maxRestarts ?? 3)) {
-          // A skip token expired mid-round: start this round over from its first link.
-          restarts++;
-          const again = getSyncState(db, name);
-          link = mode === 'delta' && again?.delta_link ? again.delta_link : query;
-          roundStart = runId;
-          batch.write(() => {
-            if (mode === 'full') forgetSeenThisRun();
-            beginRound(db, name, mode, link, query, runId, now());
-            addRunCollectionCounts(db, runId, name, takeRequestCounts());
-          });
-          progress('restart', (error as Error).message);
-          continue;
-        }
-        throw error;
       }
     }
   } catch (caught) {
@@ -266,7 +272,10 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
     progress(skipped ? 'skipped' : 'failed', (error as Error).message);
     return { collection: name, mode, resumed, fullReason, outcome, durationMs: now() - started, error, ...counts, ...requestCounts() };
   }
-  batch.write(() => finishRunCollection(db, runId, name, 'success', undefined, now()));
+  batch.write(() => {
+    addRunCollectionCounts(db, runId, name, takeRequestCounts());
+    finishRunCollection(db, runId, name, 'success', undefined, now());
+  });
   batch.commit();
   progress('done');
   return { collection: name, mode, resumed, fullReason, outcome: 'success', durationMs: now() - started, ...counts, ...requestCounts() };

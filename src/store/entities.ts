@@ -25,6 +25,11 @@ export interface EntityWrite {
    * one as null); false: `data` is the complete object (a full round).
    */
   merge: boolean;
+  /**
+   * Keys of `data` other collections write (enrich: users' signInActivity): a full write keeps their
+   * stored values, so they are neither lost nor recorded as this collection's changes.
+   */
+  keep?: readonly string[];
 }
 
 interface StoredEntity {
@@ -47,7 +52,7 @@ export function upsertEntity(db: Db, write: EntityWrite, stamp: ChangeStamp, exp
   ) as StoredEntity | undefined;
   if (!old) return insertNew(db, write, stamp);
   const before = JSON.parse(old.data) as Record<string, unknown>;
-  const data = write.merge ? { ...before, ...write.data } : write.data;
+  const data = write.merge ? { ...before, ...write.data } : withKept(write.data, before, write.keep);
   const changed = diffProperties(before, data);
   const restored = old.deleted_at !== null;
   const hasChanges = Object.keys(changed).length > 0;
@@ -71,6 +76,17 @@ function insertNew(db: Db, write: EntityWrite, stamp: ChangeStamp): boolean {
   ).run(write.entityType, write.id, displayNameOf(write.data), JSON.stringify(write.data), stamp.runId, stamp.runId).changes > 0;
   if (inserted) recordObjectChange(db, stamp, 'created', write.entityType, write.id);
   return inserted;
+}
+
+/** `data` with the stored values of the kept keys. */
+function withKept(data: Record<string, unknown>, before: Record<string, unknown>, keep: readonly string[] | undefined): Record<string, unknown> {
+  if (!keep || keep.length === 0) return data;
+  const out = { ...data };
+  for (const k of keep) {
+    if (k in before) out[k] = before[k];
+    else delete out[k];
+  }
+  return out;
 }
 
 function displayNameOf(data: Record<string, unknown>): string | null {
@@ -122,4 +138,37 @@ export function unseeEntities(db: Db, entityTypes: readonly string[], runId: num
   for (const type of entityTypes) {
     stmt(db, 'UPDATE entities SET last_seen_run = ? WHERE entity_type = ? AND last_seen_run >= ?').run(runId - 1, type, runId);
   }
+}
+
+/**
+ * The live entities of a type whose id is `<parentId>/<child id>` (a service principal's app roles).
+ * Ids are GUIDs, so the prefix is a key range.
+ */
+export function liveChildIds(db: Db, entityType: string, parentId: string): string[] {
+  return (stmt(db, 'SELECT id FROM entities WHERE entity_type = ? AND id > ? AND id < ? AND deleted_at IS NULL').all(
+    entityType, `${parentId}/`, `${parentId}0`,
+  ) as { id: string }[]).map((r) => r.id);
+}
+
+/**
+ * Sets one key of a stored object's data, written by a collection that does not own the row
+ * (enrich). Never creates, revives or tombstones a row, and records no change. Returns whether the
+ * row changed.
+ */
+export function enrichEntity(db: Db, entityType: string, id: string, key: string, value: unknown): boolean {
+  const path = `$.${key}`;
+  const json = JSON.stringify(value ?? null);
+  // Written only when it differs, so an unchanged tenant costs reads, not page rewrites.
+  return stmt(
+    db,
+    `UPDATE entities SET data = json_set(data, ?, json(?))
+     WHERE entity_type = ? AND id = ? AND (json_type(data, ?) IS NULL OR json_extract(data, ?) IS NOT json_extract(json(?), '$'))`,
+  ).run(path, json, entityType, id, path, path, json).changes > 0;
+}
+
+/** Live entities of a type in id order after `afterId`, at most `limit` (a keyset page). */
+export function liveEntitiesAfter(db: Db, entityType: string, afterId: string, limit: number): { id: string; data: string }[] {
+  return stmt(db, 'SELECT id, data FROM entities WHERE entity_type = ? AND id > ? AND deleted_at IS NULL ORDER BY id LIMIT ?').all(
+    entityType, afterId, limit,
+  ) as { id: string; data: string }[];
 }

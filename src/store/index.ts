@@ -10,3 +10,4 @@ export { WriteBatch } from './write-batch.js';
 export * from './changes.js';
 export { DEFAULT_RETENTION, pruneDatabase, pruneHistory, type PruneCounts, type PruneReport, type RetentionPolicy } from './prune.js';
 export { backupDatabase, type BackupReport, type TableCounts } from './backup.js';
+export { insertEvents } from './events.js';

@@ -210,3 +210,45 @@ export function unseeRelations(db: Db, scopes: readonly RelationScope[], runId: 
     );
   }
 }
+
+/** A link's stored data and when it was last seen, or undefined when there is no live row. */
+export function readLiveRelation(db: Db, key: RelationKey): { data: string | null; last_seen_run: number | null } | undefined {
+  return stmt(
+    db,
+    `SELECT data, last_seen_run FROM entity_relations
+     WHERE relation = ? AND source_type = ? AND source_id = ? AND target_type = ? AND target_id = ? AND scope = ? AND deleted_at IS NULL`,
+  ).get(key.relation, key.sourceType, key.sourceId, key.targetType, key.targetId, key.scope ?? '') as
+    | { data: string | null; last_seen_run: number | null }
+    | undefined;
+}
+
+/**
+ * Marks removed every live link of one relation to one target (`targetId`) or to every target whose
+ * id starts with `targetIdPrefix` (a deleted service principal's app roles). Returns rows changed.
+ */
+export function markTargetRelationsDeleted(
+  db: Db,
+  sel: { relation: string; targetType: string; targetId?: string; targetIdPrefix?: string },
+  stamp: ChangeStamp,
+): number {
+  if (sel.targetId !== undefined) {
+    return removeReturning(
+      db,
+      `UPDATE entity_relations INDEXED BY entity_relations_by_target SET deleted_at = ?
+       WHERE relation = ? AND target_type = ? AND target_id = ? AND deleted_at IS NULL`,
+      [stamp.at, sel.relation, sel.targetType, sel.targetId],
+      stamp,
+    );
+  }
+  const prefix = sel.targetIdPrefix ?? '';
+  if (prefix === '') throw new Error('markTargetRelationsDeleted needs targetId or a non-empty targetIdPrefix');
+  // The prefix ends with '/', so [prefix, prefix with its last character + 1) is exactly its key range.
+  const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return removeReturning(
+    db,
+    `UPDATE entity_relations INDEXED BY entity_relations_by_target SET deleted_at = ?
+     WHERE relation = ? AND target_type = ? AND target_id >= ? AND target_id < ? AND deleted_at IS NULL`,
+    [stamp.at, sel.relation, sel.targetType, prefix, upper],
+    stamp,
+  );
+}

@@ -14,6 +14,8 @@ export interface SyncStateRow {
   updated_at: string | null;
   /** A completed full round whose unseen links are still to be marked deleted (its start run). */
   links_unsettled_since: number | null;
+  /** Event collections: the end of the last complete window (ISO-8601 UTC). */
+  watermark?: string | null;
 }
 
 export function getSyncState(db: Db, collection: string): SyncStateRow | undefined {
@@ -80,4 +82,9 @@ export function markLinksUnsettled(db: Db, collection: string, sinceRun: number)
 
 export function clearLinksUnsettled(db: Db, collection: string): void {
   stmt(db, 'UPDATE sync_state SET links_unsettled_since = NULL WHERE collection = ?').run(collection);
+}
+
+/** An event collection's window ended complete: the next one starts at `watermark` (less the overlap). */
+export function setWatermark(db: Db, collection: string, watermark: string): void {
+  stmt(db, 'UPDATE sync_state SET watermark = ? WHERE collection = ?').run(watermark, collection);
 }

@@ -4,7 +4,7 @@ import { syncCollection, type GraphPage, type PageReader } from '../../src/pull/
 import { users } from '../../connectors/users.js';
 import { groups } from '../../connectors/groups.js';
 import { GraphError } from '../../src/errors/index.js';
-import type { Connector } from '../../src/pull/connector.js';
+import type { Connector, DeltaStep } from '../../src/pull/connector.js';
 
 /** A scripted Graph: each URL answers one page (or throws). Records the URLs asked for. */
 function script(pages: Record<string, GraphPage | Error>) {
@@ -290,7 +290,7 @@ describe('a collection that fails anywhere fails alone', () => {
   it('a throw during set-up (building the first request) is recorded as this collection failing', async () => {
     runId = 0;
     const db = openDatabase(':memory:');
-    const broken: Connector = { ...users, firstUrl: () => { throw new Error('no query for you'); } };
+    const broken: Connector = { ...users, steps: [{ ...(users.steps[0] as DeltaStep), url: () => { throw new Error('no query for you'); } }] };
     const r = await run(db, broken, script({}).reader);
     expect(r.outcome).toBe('failed');
     expect((r.error as Error).message).toBe('no query for you');

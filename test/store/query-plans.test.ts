@@ -44,6 +44,17 @@ describe('query plans of per-link statements', () => {
        WHERE relation IN ('memberOf', 'ownerOf', 'reportsTo') AND target_type = 'user' AND target_id = 'u' AND deleted_at IS NULL`,
       /entity_relations_by_target \(relation=\? AND target_type=\? AND target_id=\?\)/,
     ],
+    // A fan-out parent gone (404): its links to one target, or to every target under an id prefix.
+    [
+      `UPDATE entity_relations INDEXED BY entity_relations_by_target SET deleted_at = 'x'
+       WHERE relation = 'ownerOf' AND target_type = 'servicePrincipal' AND target_id = 's' AND deleted_at IS NULL`,
+      /entity_relations_by_target \(relation=\? AND target_type=\? AND target_id=\?\)/,
+    ],
+    [
+      `UPDATE entity_relations INDEXED BY entity_relations_by_target SET deleted_at = 'x'
+       WHERE relation = 'hasAppRole' AND target_type = 'appRole' AND target_id >= 's/' AND target_id < 's0' AND deleted_at IS NULL`,
+      /entity_relations_by_target \(relation=\? AND target_type=\? AND target_id>\? AND target_id<\?\)/,
+    ],
     // Every link written reads its row first by the whole primary key.
     [
       `SELECT data, last_seen_run, deleted_at FROM entity_relations
@@ -58,6 +69,6 @@ describe('query plans of per-link statements', () => {
   it('the repository statements are the ones checked above', async () => {
     const { readFileSync } = await import('node:fs');
     const source = readFileSync(new URL('../../src/store/relations.ts', import.meta.url), 'utf8');
-    expect(source.match(/INDEXED BY entity_relations_by_target/g)?.length).toBe(3);
+    expect(source.match(/INDEXED BY entity_relations_by_target/g)?.length).toBe(5);
   });
 });

@@ -76,7 +76,9 @@ export function expectTruth(path: string, tenant: Tenant, roles: ReadonlySet<str
 
 /** The $select of a connector's first request. */
 function selected(connector: Connector, roles: ReadonlySet<string>): string[] {
-  const query = connector.firstUrl({ grantedRoles: roles });
+  const step = connector.steps[0];
+  if (step?.kind !== 'delta') throw new Error(`${connector.name} does not start with a delta step`);
+  const query = step.url({ grantedRoles: roles });
   return decodeURIComponent(/\$select=([^&]*)/.exec(query)?.[1] ?? '').split(',').filter(Boolean);
 }
 
