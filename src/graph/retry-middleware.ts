@@ -15,7 +15,14 @@ import type { ResolvedRetryOptions, TimeSource, TransportEvent, TransportStats }
 
 export interface RetryMiddlewareDeps {
   tokenSource: TokenSource;
-  gate: ThrottleGate;
+  /** The throttle window of the request's scope (identity or reports: throttle-scope.ts). */
+  gateFor: (url: string) => ThrottleGate;
+  /**
+   * The transport's one concurrency limiter. It holds a slot for one attempt only (sending and
+   * reading the body): waiting out a Retry-After or a backoff holds none, so a throttled scope never
+   * keeps another scope's requests waiting. Default: no limit.
+   */
+  limit?: <T>(attempt: () => Promise<T>) => Promise<T>;
   retry: ResolvedRetryOptions;
   time: TimeSource;
   /** Transport-wide totals. */
@@ -66,11 +73,13 @@ export class RetryMiddleware implements Middleware {
   async #run(context: Context, state: RequestState): Promise<void> {
     const next = this.#next;
     if (!next) throw new Error('RetryMiddleware has no next middleware');
-    const { gate, retry, time, tokenSource, signal } = this.deps;
+    const { retry, time, tokenSource, signal } = this.deps;
+    const limit = this.deps.limit ?? ((attempt) => attempt());
     // GraphRequest re-parses and re-orders the query string of the URL given to client.api();
     // a nextLink must reach Graph exactly as Graph wrote it.
     if (state.url !== undefined) context.request = state.url;
     const url = typeof context.request === 'string' ? context.request : context.request.url;
+    const gate = this.deps.gateFor(url);
     const baseOptions = { ...(context.options ?? {}) };
     const method = (baseOptions.method ?? 'GET').toUpperCase();
     const baseHeaders = plainHeaders(baseOptions.headers);
@@ -82,6 +91,17 @@ export class RetryMiddleware implements Middleware {
 
     let retries = 0;
     let tokenRefreshed = false;
+    /**
+     * 429 throttles the app+tenant pair in its scope, not this connection; a 5xx with Retry-After is
+     * the service asking every client to hold off. Both close the scope's window for the server's
+     * full time (or a backoff when a 429 gives none), even when this request gives up. A 504 waits on its own.
+     */
+    const throttleWindowMs = (r: Response, attempt: number): number | undefined => {
+      if (!RETRYABLE_STATUSES.has(r.status)) return undefined;
+      const retryAfterMs = parseRetryAfter(r.headers.get('retry-after'), time.now());
+      if (r.status !== 429 && (retryAfterMs === undefined || r.status === 504)) return undefined;
+      return retryAfterMs ?? backoffDelay(attempt, retry, time.random);
+    };
     /** Counts and announces one more attempt, then waits for it (unless the shared gate does). */
     const again = async (reason: string, waitMs: number, atGate = false) => {
       retries += 1;
@@ -92,46 +112,61 @@ export class RetryMiddleware implements Middleware {
 
     for (;;) {
       throwIfStopped(signal);
-      const waited = await this.#passGate(method, url);
+      const waited = await this.#passGate(gate, method, url);
       if (waited > 0) count('throttleWaitMs', waited);
       throwIfStopped(signal);
 
       // A context of its own per attempt: an abandoned attempt can never write into the next one.
       // Fresh headers each attempt: AuthenticationHandler *appends* Authorization, and every
       // attempt gets its own client-request-id unless the caller chose one.
-      const limit = attemptSignal(signal, retry.requestTimeoutMs);
-      const attempt: Context = {
-        ...context,
-        options: {
-          ...baseOptions,
-          headers: { ...baseHeaders, 'client-request-id': givenRequestId ?? randomUUID() },
-          signal: limit.signal,
-        },
-        response: undefined,
-      };
-      count('requests');
-
+      let timer: ReturnType<typeof attemptSignal> | undefined;
       let response: Response;
       let text: string | undefined;
+      let throttledFor: number | undefined;
       try {
-        await untilAborted(next.execute(attempt), limit.signal);
-        if (!attempt.response) throw new Error('the middleware chain returned no response');
-        response = attempt.response;
-        // The body of a response we retry anyway only feeds a message: a failure to read it is no failure.
-        text = willRetry(response.status)
-          ? await untilAborted(response.text(), limit.signal).catch(() => undefined)
-          : await untilAborted(response.text(), limit.signal);
+        // A slot of the limiter for this attempt only; the attempt's timeout starts with it.
+        const sent = await limit(async () => {
+          throwIfStopped(signal);
+          // The window may have closed again while this request waited for a slot: then it gives the
+          // slot back and waits at the gate, so nothing is ever sent inside a Retry-After window.
+          if (gate.until > time.now()) return undefined;
+          timer = attemptSignal(signal, retry.requestTimeoutMs);
+          const attempt: Context = {
+            ...context,
+            options: {
+              ...baseOptions,
+              headers: { ...baseHeaders, 'client-request-id': givenRequestId ?? randomUUID() },
+              signal: timer.signal,
+            },
+            response: undefined,
+          };
+          count('requests');
+          await untilAborted(next.execute(attempt), timer.signal);
+          if (!attempt.response) throw new Error('the middleware chain returned no response');
+          const got = attempt.response;
+          // A throttled answer closes its scope's window before the slot is given back, so no request
+          // waiting for the slot can go out inside the window.
+          const windowMs = throttleWindowMs(got, retries);
+          if (windowMs !== undefined) gate.pauseUntil(time.now() + windowMs);
+          // The body of a response we retry anyway only feeds a message: a failure to read it is no failure.
+          const body = willRetry(got.status)
+            ? await untilAborted(got.text(), timer.signal).catch(() => undefined)
+            : await untilAborted(got.text(), timer.signal);
+          return { response: got, text: body, windowMs };
+        });
+        if (sent === undefined) continue;
+        ({ response, text, windowMs: throttledFor } = sent);
       } catch (err) {
         // A stop is never retried nor counted as a network error.
         if (signal?.aborted) throw interruptedBy(signal);
-        const timedOut = limit.timedOut && !(err instanceof EntraExtractError);
+        const timedOut = timer?.timedOut === true && !(err instanceof EntraExtractError);
         if (!timedOut && !isRetryableNetworkError(err)) throw err;
         const reason = `network error (${timedOut ? 'timeout' : describeNetworkError(err)})`;
         if (retries >= retry.maxRetries) throw exhausted(method, url, retries, reason, undefined, err);
         await again(reason, backoffDelay(retries, retry, time.random));
         continue;
       } finally {
-        limit.dispose();
+        timer?.dispose();
       }
       throwIfStopped(signal);
 
@@ -150,14 +185,11 @@ export class RetryMiddleware implements Middleware {
 
       if (RETRYABLE_STATUSES.has(status)) {
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), time.now());
-        // 429 throttles the app+tenant pair, not this connection; a 5xx with Retry-After is the
-        // service asking every client to hold off. Both close the shared gate for the server's full
-        // time, even when this request gives up. A 504 waits on its own.
-        const opensWindow = status === 429 || (retryAfterMs !== undefined && status !== 504);
-        const waitMs = retryAfterMs ?? backoffDelay(retries, retry, time.random);
+        // A 429 (or a 5xx with Retry-After) closed its scope's window when it arrived (throttleWindowMs).
+        const opensWindow = throttledFor !== undefined;
+        const waitMs = throttledFor ?? retryAfterMs ?? backoffDelay(retries, retry, time.random);
         if (opensWindow) {
           count('throttled');
-          gate.pauseUntil(time.now() + waitMs);
           this.#emit({ type: 'throttled', url, waitMs, status });
         }
         if (retryAfterMs !== undefined && retryAfterMs > retry.maxWaitMs) {
@@ -188,8 +220,8 @@ export class RetryMiddleware implements Middleware {
   }
 
   /** Waits for the shared throttle window; fails the request when the window left is over maxWaitMs. */
-  async #passGate(method: string, url: string): Promise<number> {
-    const { gate, retry, signal } = this.deps;
+  async #passGate(gate: ThrottleGate, method: string, url: string): Promise<number> {
+    const { retry, signal } = this.deps;
     try {
       return await gate.wait({ signal, maxWaitMs: retry.maxWaitMs });
     } catch (err) {

@@ -9,6 +9,7 @@ import { RequestState } from './request-state.js';
 import { requestFailedError } from './response-error.js';
 import { RetryMiddleware } from './retry-middleware.js';
 import { ThrottleGate } from './throttle-gate.js';
+import { throttleScopeOf, type ThrottleScope } from './throttle-scope.js';
 import {
   DEFAULT_RETRY_OPTIONS,
   emptyStats,
@@ -49,7 +50,8 @@ export const DEFAULT_CONCURRENCY = 4;
 const defaultSleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal });
 
 /**
- * The Graph transport: one client, one concurrency limiter, one throttle gate, one retry owner.
+ * The Graph transport: one client, one concurrency limiter (a slot per attempt), a throttle gate per
+ * Graph scope, one retry owner.
  * Callers never loop on 429; they get a response whose body is already read and checked, or an
  * error from src/errors.
  */
@@ -62,18 +64,23 @@ export function createGraphTransport(options: GraphTransportOptions): BatchTrans
   const signal = options.signal;
   const retry = { ...DEFAULT_RETRY_OPTIONS, ...definedOnly(options.retry ?? {}) };
   const stats: TransportStats = emptyStats();
-  const gate = new ThrottleGate(time.now, time.sleep);
+  // One throttle window per Graph scope (throttle-scope.ts), one limiter over all of them.
+  const gates: Record<ThrottleScope, ThrottleGate> = {
+    identity: new ThrottleGate(time.now, time.sleep),
+    reports: new ThrottleGate(time.now, time.sleep),
+  };
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const limit = pLimit(concurrency);
   const retryMiddleware = new RetryMiddleware({
     tokenSource: options.tokenSource,
-    gate,
+    gateFor: (url) => gates[throttleScopeOf(url)],
+    limit: (attempt) => limit(attempt),
     retry,
     time,
     totals: stats,
     onEvent: options.onEvent,
     signal,
   });
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  const limit = pLimit(concurrency);
   const client = createGraphClient({ graphEndpoint: options.graphEndpoint, tokenSource: options.tokenSource, retryMiddleware });
 
   async function send(method: 'GET' | 'POST', url: string, getOptions: GetOptions, body?: unknown): Promise<GraphResponse> {
@@ -107,7 +114,8 @@ export function createGraphTransport(options: GraphTransportOptions): BatchTrans
     retry,
     time,
     signal,
-    pauseUntil: (until) => gate.pauseUntil(until),
+    // Batched sub-requests are identity-scope reads (the reports scope is never batched here).
+    pauseUntil: (until) => gates.identity.pauseUntil(until),
     invalidateToken: () => options.tokenSource.invalidate(),
     emit: (event) => {
       try {
@@ -123,11 +131,11 @@ export function createGraphTransport(options: GraphTransportOptions): BatchTrans
     shared,
     get: (url, getOptions = {}) => {
       if (signal?.aborted) return Promise.reject(interruptedBy(signal));
-      return limit(() => send('GET', url, getOptions));
+      return send('GET', url, getOptions);
     },
     post: (url, body, postOptions = {}) => {
       if (signal?.aborted) return Promise.reject(interruptedBy(signal));
-      return limit(() => send('POST', url, postOptions, body));
+      return send('POST', url, postOptions, body);
     },
   };
 }
