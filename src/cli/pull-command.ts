@@ -3,6 +3,7 @@ import { duration, wholeNumber } from './option-parsers.js';
 import { loadConfig } from '../config/index.js';
 import { DEFAULT_FULL_EVERY_DAYS, DEFAULT_MAX_WAIT_MS, runPull, selectConnectors, type PullSummary } from '../pull/run-pull.js';
 import { COLLECTION_NAMES, CONNECTORS } from '../../connectors/index.js';
+import { DEFAULT_SIGN_INS_DAYS, DEFAULT_SIGN_INS_OVERLAP_MS, MAX_SIGN_INS_DAYS } from '../../connectors/sign-ins.js';
 import { describeError, formatError, type ErrorReport } from './handle-error.js';
 import { formatPullSummary } from './format-pull-summary.js';
 import { createProgressReporter } from './progress-reporter.js';
@@ -17,6 +18,7 @@ export interface PullCommandOptions {
   full?: boolean;
   only?: string[];
   signInsDays?: number;
+  signInsOverlap?: number;
   concurrency?: number;
   commitEvery?: number;
   fullEvery?: number;
@@ -41,7 +43,16 @@ export function pullCommand(io: Io, setExit: (code: number) => void): Command {
       `comma-separated collections (this version: ${CONNECTORS.map((c) => c.name).join(', ')})`,
       (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean),
     )
-    .addOption(new Option('--sign-ins-days <n>', 'how far back the first sign-in pull reaches (signIns collection)').argParser(wholeNumber('--sign-ins-days')).default(7))
+    .addOption(
+      new Option('--sign-ins-days <n>', `how far back the first sign-in window reaches, in days (signIns; Graph keeps ${MAX_SIGN_INS_DAYS})`)
+        .argParser(wholeNumber('--sign-ins-days', 1, MAX_SIGN_INS_DAYS))
+        .default(DEFAULT_SIGN_INS_DAYS),
+    )
+    .addOption(
+      new Option('--sign-ins-overlap <duration>', 'how far each later sign-in window reaches back over the last one (sign-ins arrive late; duplicates are dropped)')
+        .argParser(duration('--sign-ins-overlap'))
+        .default(DEFAULT_SIGN_INS_OVERLAP_MS, '60m'),
+    )
     .addOption(new Option('--concurrency <n>', 'Graph requests in flight at once').argParser(wholeNumber('--concurrency')).default(4))
     .addOption(
       new Option('--commit-every <ms>', 'commit written pages at least this often (0: after every page; a crash re-reads at most this much)')
@@ -69,6 +80,7 @@ Examples:
   $ entra-extract pull                       # incremental when possible, full otherwise
   $ entra-extract pull --db /var/lib/entra/contoso.db --json
   $ entra-extract pull --only groups --full  # rebuild one collection from scratch
+  $ entra-extract pull --only signIns --sign-ins-days 30   # a first sign-in pull of the whole month
   $ entra-extract pull --full-every 0 --max-wait 30m
   $ entra-extract pull --prune               # then delete old history and VACUUM
 
@@ -78,7 +90,7 @@ AZURE_FEDERATED_TOKEN_FILE for workload identity, or ENTRA_AUTH=managed-identity
 Collections known to the contract: ${COLLECTION_NAMES.join(', ')}.
 
 Exit codes:
-  0        success
+  0        success (a collection skipped because the tenant lacks Entra ID P1/P2 counts as success)
   1        fatal: configuration, authentication, database (with --prune: the prune failed
            after a successful pull, which stays committed)
   2        usage error
@@ -110,6 +122,8 @@ Exit codes:
           commitEveryMs: opts.commitEvery,
           fullEveryDays: opts.fullEvery,
           maxWaitMs: opts.maxWait,
+          signInsDays: opts.signInsDays,
+          signInsOverlapMs: opts.signInsOverlap,
           onNotice: (text) => reporter.note(`notice: ${text}`),
           onProgress: (p) => reporter.progress(p),
           onTransportEvent: (e) => reporter.transport(e),

@@ -1,0 +1,30 @@
+import type { Connector } from '../src/pull/connector.js';
+import type { RelationScope } from '../src/store/relations.js';
+import { deltaLinks } from './lib/delta-annotations.js';
+import { mapDeltaObject } from './lib/map-delta-object.js';
+
+const memberOf: RelationScope = { relation: 'memberOf', anchor: 'target', anchorType: 'administrativeUnit' };
+
+/**
+ * Administrative units and their members (users, groups, devices). A unit with hidden membership
+ * (`visibility: HiddenMembership`) lists its members only to an app that also holds
+ * Member.Read.Hidden; without it the unit is stored (its visibility says so) with no members.
+ * https://learn.microsoft.com/graph/api/administrativeunit-delta
+ */
+export const administrativeUnits: Connector = {
+  name: 'administrativeUnits',
+  description: 'Administrative units with their members (hidden memberships need Member.Read.Hidden too)',
+  permission: 'AdministrativeUnit.Read.All',
+  alsoAccepted: ['AdministrativeUnit.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  changeTracking: 'delta',
+  source: '/administrativeUnits/delta (members)',
+  steps: [{
+    kind: 'delta',
+    name: 'administrativeUnits',
+    entityTypes: ['administrativeUnit'],
+    relationScopes: [memberOf],
+    url: () =>
+      '/administrativeUnits/delta?$select=id,displayName,description,visibility,membershipType,membershipRule,membershipRuleProcessingState,members',
+    map: (obj) => mapDeltaObject(obj, 'administrativeUnit', (id) => deltaLinks(obj, 'members', memberOf, id)),
+  }],
+};
