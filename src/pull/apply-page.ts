@@ -1,6 +1,6 @@
 import type { MappedItem } from './connector.js';
 import {
-  liveChildIds,
+  childIds,
   markAnchorRelationsDeleted,
   markEntityDeleted,
   markObjectRelationsDeleted,
@@ -65,7 +65,7 @@ export function applyItems(db: Db, items: Iterable<MappedItem>, ctx: ApplyContex
       counts.deletions += removeEntity(db, item.entityType, item.id, kind, stamp, counts);
       // The object's children go with it, the same way.
       if (item.children) {
-        for (const child of liveChildIds(db, item.children.entityType, item.id)) {
+        for (const child of childIds(db, item.children.entityType, item.id)) {
           counts.deletions += removeEntity(db, item.children.entityType, child, kind, stamp, counts);
         }
       }
@@ -78,7 +78,7 @@ export function applyItems(db: Db, items: Iterable<MappedItem>, ctx: ApplyContex
       if (item.children) {
         // The object arrived with its whole set of children: any other stored child is gone.
         const now = new Set(item.children.ids);
-        for (const child of liveChildIds(db, item.children.entityType, item.id)) {
+        for (const child of childIds(db, item.children.entityType, item.id)) {
           if (!now.has(child)) counts.deletions += removeEntity(db, item.children.entityType, child, 'permanent', stamp, counts);
         }
       }

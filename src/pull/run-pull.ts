@@ -118,12 +118,20 @@ export function selectConnectors(only?: readonly string[], registry: readonly Co
   return registry.filter((c) => wanted.has(c.name));
 }
 
-/** A collection's dependencies come before it in pull order, so waiting on them can never deadlock. */
+/**
+ * A collection's dependencies come before it in pull order, so waiting on them can never deadlock;
+ * events and enrich steps own no rows (they must never tombstone anything).
+ */
 function assertDependencyOrder(registry: readonly Connector[]): void {
   registry.forEach((c, i) => {
     for (const dep of c.dependsOn ?? []) {
       const at = registry.findIndex((d) => d.name === dep);
       if (at < 0 || at >= i) throw new Error(`connector ${c.name} depends on ${dep}, which is not an earlier connector`);
+    }
+    for (const s of c.steps) {
+      if ((s.kind === 'events' || s.kind === 'enrich') && (s.entityTypes.length > 0 || s.relationScopes.length > 0)) {
+        throw new Error(`connector ${c.name}: its ${s.kind} step ${s.name} cannot be the authority for entity types or link sets`);
+      }
     }
   });
 }

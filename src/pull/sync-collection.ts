@@ -155,7 +155,7 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
           startRunCollection(db, runId, name, stepMode, now());
           if (plan.fullReason) setRunCollectionFullReason(db, runId, name, plan.fullReason);
         }
-        if (!plan.resumed) beginRound(db, key, stepMode, start.kind === 'delta' ? start.link : query, query, runId, now());
+        if (!plan.resumed) beginRound(db, key, stepMode, start.kind === 'delta' ? start.link : runner.freshToken, query, runId, now());
         if (fresh && stepMode === 'full') {
           for (const scope of step.relationScopes) recordBaseline(db, { runId, at: isoNow(now()) }, scope);
         }
@@ -166,6 +166,9 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
         resumed = plan.resumed;
         fullReason = plan.fullReason;
         progress('start', resumed ? 'resuming an interrupted round' : plan.fullReason);
+      } else if (plan.resumed) {
+        resumed = true;
+        progress('warning', `resuming the interrupted ${step.name} step`);
       }
 
       let restarts = 0;
@@ -229,7 +232,7 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
             batch.write(() => {
               forgetSeenThisRun();
               dropDeltaLink(db, key, now());
-              beginRound(db, key, stepMode, query, query, runId, now());
+              beginRound(db, key, stepMode, runner.freshToken, query, runId, now());
               if (index === 0) {
                 setRunCollectionMode(db, runId, name, stepMode);
                 setRunCollectionFullReason(db, runId, name, reason);
@@ -248,7 +251,7 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
             roundStart = runId;
             batch.write(() => {
               if (stepMode === 'full') forgetSeenThisRun();
-              beginRound(db, key, stepMode, start.kind === 'delta' ? start.link : query, query, runId, now());
+              beginRound(db, key, stepMode, start.kind === 'delta' ? start.link : runner.freshToken, query, runId, now());
               addRunCollectionCounts(db, runId, name, takeRequestCounts());
             });
             progress('restart', (error as Error).message);

@@ -141,11 +141,12 @@ export function unseeEntities(db: Db, entityTypes: readonly string[], runId: num
 }
 
 /**
- * The live entities of a type whose id is `<parentId>/<child id>` (a service principal's app roles).
- * Ids are GUIDs, so the prefix is a key range.
+ * The entities of a type whose id is `<parentId>/<child id>` (a service principal's app roles) that
+ * are not permanently deleted. Ids are GUIDs, so the prefix is a key range.
  */
-export function liveChildIds(db: Db, entityType: string, parentId: string): string[] {
-  return (stmt(db, 'SELECT id FROM entities WHERE entity_type = ? AND id > ? AND id < ? AND deleted_at IS NULL').all(
+export function childIds(db: Db, entityType: string, parentId: string): string[] {
+  // Live, soft-deleted and unseen ones: a purge of the parent (soft, then permanent) must reach them too.
+  return (stmt(db, "SELECT id FROM entities WHERE entity_type = ? AND id > ? AND id < ? AND deleted_kind IS NOT 'permanent'").all(
     entityType, `${parentId}/`, `${parentId}0`,
   ) as { id: string }[]).map((r) => r.id);
 }

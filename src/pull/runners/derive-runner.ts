@@ -14,6 +14,7 @@ export function deriveRunner(step: DeriveStep, env: RunnerEnv): Runner {
   return {
     query: `derive ${step.sourceType} ${step.name}`,
     tracking: 'list',
+    freshToken: '',
     async *units(start) {
       let after = start.kind === 'resume' ? start.token : '';
       for (;;) {

@@ -11,6 +11,7 @@ export function enrichRunner(step: EnrichStep, env: RunnerEnv): Runner {
   return {
     query,
     tracking: 'list',
+    freshToken: query,
     async *units(start) {
       const link = start.kind === 'resume' ? start.token : query;
       for await (const page of env.readPages(link, env.stats, 'list')) {

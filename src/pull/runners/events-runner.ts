@@ -19,6 +19,7 @@ export function eventsRunner(step: EventsStep, env: RunnerEnv, stateKey: string)
   return {
     query: `events ${step.table} ${step.url('{from}', '{to}')}`,
     tracking: 'events',
+    freshToken: '',
     async *units(start) {
       let window: WindowToken;
       if (start.kind === 'resume') {

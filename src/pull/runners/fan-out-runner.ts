@@ -20,6 +20,7 @@ export function fanOutRunner(step: FanOutStep, env: RunnerEnv): Runner {
   return {
     query,
     tracking: 'list',
+    freshToken: '',
     async *units(start) {
       const readBatch = env.readBatch;
       if (!readBatch) throw new Error(`${step.name}: no batch reader`);

@@ -13,6 +13,7 @@ export function graphPagesRunner(step: DeltaStep | ListStep, env: RunnerEnv): Ru
   return {
     query,
     tracking: kind,
+    freshToken: query,
     async *units(start) {
       const link = start.kind === 'fresh' ? query : start.kind === 'delta' ? start.link : start.token;
       for await (const page of env.readPages(link, env.stats, kind)) {

@@ -57,5 +57,10 @@ export interface Runner {
   query: string;
   /** How planRound treats the step. */
   tracking: 'delta' | 'list' | 'events';
+  /**
+   * What a round that has not written anything yet saves as its resume point: the first URL for
+   * Graph listings, '' (start over) for runners whose token is a cursor or a window.
+   */
+  freshToken: string;
   units(start: RoundStart, mode: CollectionMode): AsyncIterable<RoundUnit>;
 }
