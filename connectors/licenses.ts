@@ -24,7 +24,10 @@ export const licenses: Connector = {
       entityTypes: ['subscribedSku'],
       relationScopes: [],
       url: () => '/subscribedSkus',
-      map: (obj) => [{ entityType: 'subscribedSku', id: obj.id as string, data: ownProperties(obj), links: [] }],
+      map: (obj) => [{
+        entityType: 'subscribedSku', id: obj.id as string, data: ownProperties(obj), links: [],
+        displayName: typeof obj.skuPartNumber === 'string' ? obj.skuPartNumber : null,
+      }],
     },
     {
       kind: 'derive',

@@ -14,7 +14,8 @@ interface Grant {
 function mergeGrants(written: Record<string, unknown>, next: Record<string, unknown>): Record<string, unknown> {
   const byId = new Map<string, Grant>();
   for (const g of [...((written.grants as Grant[]) ?? []), ...((next.grants as Grant[]) ?? [])]) byId.set(String(g.id), g);
-  return { grants: [...byId.values()].sort((a, b) => String(a.id).localeCompare(String(b.id))) };
+  // Code-unit order, the same on every machine (localeCompare depends on the locale).
+  return { grants: [...byId.values()].sort((a, b) => (String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0)) };
 }
 
 /**

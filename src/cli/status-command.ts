@@ -71,17 +71,23 @@ function freshnessLine(c: CollectionFreshness, maxAgeSeconds: number): string {
       return `${c.collection}: never, ${c.lastOutcome ? `no attempt completed (last ${c.lastOutcome})` : 'never pulled'}`;
     case 'skipped':
       return `${c.collection}: skipped (not an alarm): ${c.error}`;
+    case 'unused':
+      return `${c.collection}: not pulled by any run (not judged)`;
   }
 }
 
 /** Nagios style: the first line is the verdict, then one line per collection. */
 export function formatFreshness(r: FreshnessReport): string {
-  const bad = r.collections.filter((c) => c.status !== 'ok' && c.status !== 'skipped');
-  const skipped = r.collections.filter((c) => c.status === 'skipped').length;
+  const judged = r.collections.filter((c) => c.status !== 'unused');
+  const unused = r.collections.filter((c) => c.status === 'unused').map((c) => c.collection);
+  const bad = judged.filter((c) => c.status !== 'ok' && c.status !== 'skipped');
+  const skipped = judged.filter((c) => c.status === 'skipped').length;
   const first = r.ok
-    ? `OK: all ${r.collections.length - skipped} collections pulled within ${span(r.maxAgeSeconds)}${skipped ? ` (${skipped} skipped)` : ''}`
+    ? `OK: all ${judged.length - skipped} collections pulled within ${span(r.maxAgeSeconds)}${skipped ? ` (${skipped} skipped)` : ''}`
     : `STALE: ${bad.map((c) => `${c.collection} ${c.status}`).join(', ')} (max age ${span(r.maxAgeSeconds)})`;
-  return [first, ...r.collections.map((c) => freshnessLine(c, r.maxAgeSeconds))].join('\n');
+  // Collections no run ever pulled (a schedule with --only) are named once, not judged.
+  const tail = unused.length > 0 ? [`not pulled by any run, not judged: ${unused.join(', ')}`] : [];
+  return [first, ...judged.map((c) => freshnessLine(c, r.maxAgeSeconds)), ...tail].join('\n');
 }
 
 interface StatusOptions {
@@ -114,7 +120,8 @@ Needs no credentials: it only reads the database.
 
 --check prints a first line "OK: ..." or "STALE: ...", then one line per collection
 (ok, stale, failed, never, or skipped: a collection whose data the tenant's license does not
-include, which is not an alarm), and with --json the object
+include, which is not an alarm; collections no run has ever pulled, as with a schedule that uses
+--only, are named on a last line and not judged), and with --json the object
 {ok, maxAgeSeconds, collections: [{collection, status, lastSuccessAt, ageSeconds, lastOutcome, error}]}.
 --max-age defaults to 26h (a daily pull, with 2 hours of slack).
 

@@ -72,7 +72,7 @@ export function applyItems(db: Db, items: Iterable<MappedItem>, ctx: ApplyContex
     } else if (item.data !== undefined) {
       // A delta round carries the changed properties (a cleared one as null); a full round the whole object.
       const keep = ctx.keep?.get(item.entityType);
-      if (upsertEntity(db, { entityType: item.entityType, id: item.id, data: item.data, merge: ctx.mode === 'delta', keep }, stamp, ctx.fresh === true)) {
+      if (upsertEntity(db, { entityType: item.entityType, id: item.id, data: item.data, merge: ctx.mode === 'delta', keep, displayName: item.displayName }, stamp, ctx.fresh === true)) {
         counts.upserts++;
       }
       if (item.children) {

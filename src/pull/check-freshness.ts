@@ -9,8 +9,9 @@ export const DEFAULT_MAX_AGE_MS = 26 * 3_600_000;
  * never: no complete pull at all (and no failure to report).
  * skipped: the last attempt was skipped for a reason that is not a failure (the tenant has no
  * Entra ID P1/P2 for sign-in data): not an alarm, since no pull could bring that data.
+ * unused: no run ever tried it while others were pulled (a schedule with --only): not an alarm.
  */
-export type FreshnessStatus = 'ok' | 'stale' | 'failed' | 'never' | 'skipped';
+export type FreshnessStatus = 'ok' | 'stale' | 'failed' | 'never' | 'skipped' | 'unused';
 
 export interface CollectionFreshness {
   collection: string;
@@ -46,11 +47,21 @@ interface Attempt {
 export function checkFreshness(dbPath: string, collections: readonly string[], maxAgeMs = DEFAULT_MAX_AGE_MS, now = Date.now()): FreshnessReport {
   const db = openDatabase(dbPath, { readonly: true });
   try {
-    const out = collections.map((c) => judge(c, lastSuccess(db, c), lastAttempt(db, c), maxAgeMs, now));
-    return { ok: out.every((c) => c.status === 'ok' || c.status === 'skipped'), maxAgeSeconds: Math.round(maxAgeMs / 1000), collections: out };
+    const tried = new Set((db.prepare('SELECT DISTINCT collection FROM run_collections').all() as { collection: string }[]).map((r) => r.collection));
+    const out = collections.map((c) =>
+      tried.size > 0 && !tried.has(c) ? unused(c) : judge(c, lastSuccess(db, c), lastAttempt(db, c), maxAgeMs, now));
+    return {
+      ok: out.every((c) => c.status === 'ok' || c.status === 'skipped' || c.status === 'unused'),
+      maxAgeSeconds: Math.round(maxAgeMs / 1000),
+      collections: out,
+    };
   } finally {
     db.close();
   }
+}
+
+function unused(collection: string): CollectionFreshness {
+  return { collection, status: 'unused', lastSuccessAt: null, ageSeconds: null, lastOutcome: null, error: null };
 }
 
 function judge(collection: string, success: Attempt | undefined, last: Attempt | undefined, maxAgeMs: number, now: number): CollectionFreshness {

@@ -31,6 +31,8 @@ export interface MappedItem {
   removed?: string;
   /** The object's own properties, annotations stripped (absent when removed). */
   data?: Record<string, unknown>;
+  /** The display name, when it is not the object's `displayName` property. */
+  displayName?: string | null;
   links: LinkChange[];
   /**
    * Entities that live inside this object (a service principal's app roles, ids `<id>/<child id>`):

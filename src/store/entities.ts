@@ -30,6 +30,8 @@ export interface EntityWrite {
    * stored values, so they are neither lost nor recorded as this collection's changes.
    */
   keep?: readonly string[];
+  /** The display name when the object has no `displayName` property (a SKU's skuPartNumber). */
+  displayName?: string | null;
 }
 
 interface StoredEntity {
@@ -61,7 +63,7 @@ export function upsertEntity(db: Db, write: EntityWrite, stamp: ChangeStamp, exp
     db,
     `UPDATE entities SET display_name = ?, data = ?, last_seen_run = ?, deleted_at = NULL, deleted_kind = NULL
      WHERE entity_type = ? AND id = ?`,
-  ).run(displayNameOf(data), hasChanges ? JSON.stringify(data) : old.data, stamp.runId, write.entityType, write.id);
+  ).run(write.displayName ?? displayNameOf(data), hasChanges ? JSON.stringify(data) : old.data, stamp.runId, write.entityType, write.id);
   if (restored) recordObjectChange(db, stamp, 'restored', write.entityType, write.id, changed);
   else if (hasChanges) recordObjectChange(db, stamp, 'changed', write.entityType, write.id, changed);
   return true;
@@ -73,7 +75,7 @@ function insertNew(db: Db, write: EntityWrite, stamp: ChangeStamp): boolean {
     db,
     `INSERT INTO entities (entity_type, id, display_name, data, first_seen_run, last_seen_run, deleted_at, deleted_kind)
      VALUES (?, ?, ?, ?, ?, ?, NULL, NULL) ON CONFLICT DO NOTHING`,
-  ).run(write.entityType, write.id, displayNameOf(write.data), JSON.stringify(write.data), stamp.runId, stamp.runId).changes > 0;
+  ).run(write.entityType, write.id, write.displayName ?? displayNameOf(write.data), JSON.stringify(write.data), stamp.runId, stamp.runId).changes > 0;
   if (inserted) recordObjectChange(db, stamp, 'created', write.entityType, write.id);
   return inserted;
 }

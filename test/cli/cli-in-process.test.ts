@@ -33,7 +33,7 @@ describe('the CLI, in process', () => {
     world = createSimWorld();
     const c = capture({ ...world.env }, true);
     const db = join(c.io.cwd, 'entra.db');
-    expect(await main(argv('pull', '--db', db), c.io)).toBe(0);
+    expect(await main(argv('pull', '--only', 'users,groups', '--db', db), c.io)).toBe(0);
     const { stdout, stderr } = c.text();
     expect(stderr).toMatch(/\x1b\[2K {2}users +full +120 objects/);
     expect(stderr).toMatch(/groups +full .* done/);
@@ -47,7 +47,7 @@ describe('the CLI, in process', () => {
     world.graph.throttle.set({ every: 5, retryAfter: 'decimal', seconds: 0.05 });
     const c = capture({ ...world.env });
     const db = join(c.io.cwd, 'entra.db');
-    expect(await main(argv('pull', '--db', db, '--json'), c.io)).toBe(0);
+    expect(await main(argv('pull', '--only', 'users,groups', '--db', db, '--json'), c.io)).toBe(0);
     const { stdout, stderr } = c.text();
     const events = stderr.trim().split('\n').map((l) => JSON.parse(l) as { event: string; level: string });
     expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['collection.start', 'collection.done', 'graph.throttled']));
@@ -61,7 +61,7 @@ describe('the CLI, in process', () => {
     world = createSimWorld();
     const c = capture({ ...world.env });
     const db = join(c.io.cwd, 'entra.db');
-    await main(argv('pull', '--db', db), c.io);
+    await main(argv('pull', '--only', 'users,groups', '--db', db), c.io);
     const s = capture({});
     expect(await main(argv('status', '--db', db), s.io)).toBe(0);
     expect(s.text().stdout).toMatch(/#1 .* pull success/);

@@ -7,6 +7,10 @@ import { captureIo, cliArgv } from '../support/cli-capture.js';
 import { openDatabase } from '../../src/store/index.js';
 import { createSimWorld, type SimWorld } from '../support/sim-world.js';
 import { pull, writeDb } from '../support/integration-helpers.js';
+import { COLLECTION_NAMES } from '../../connectors/index.js';
+
+/** The collections this pull did not ask for: named once, not judged. */
+const OTHERS = COLLECTION_NAMES.filter((c) => c !== 'users' && c !== 'groups');
 
 /**
  * `status --check` for monitoring: exit 0 when every collection this version pulls had a complete
@@ -54,6 +58,7 @@ describe('status --check', () => {
     expect(r.lines.slice(1)).toEqual([
       expect.stringMatching(/^users: ok, last complete pull \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ s ago\)$/),
       expect.stringMatching(/^groups: ok, last complete pull .*Z \(\d+ s ago\)$/),
+      `not pulled by any run, not judged: ${OTHERS.join(', ')}`,
     ]);
 
     const j = await check('--db', db, '--json', '--max-age', '90m');
@@ -63,8 +68,9 @@ describe('status --check', () => {
     expect(report.collections.map((c) => [c.collection, c.status, c.lastOutcome, c.error])).toEqual([
       ['users', 'ok', 'success', null],
       ['groups', 'ok', 'success', null],
+      ...OTHERS.map((c) => [c, 'unused', null, null]),
     ]);
-    for (const c of report.collections) {
+    for (const c of report.collections.slice(0, 2)) {
       expect(c.ageSeconds).toBeGreaterThanOrEqual(0);
       expect(c.ageSeconds).toBeLessThan(60);
       expect(Date.parse(c.lastSuccessAt!)).toBeGreaterThan(Date.now() - 60_000);
@@ -124,12 +130,15 @@ describe('status --check', () => {
     openDatabase(db).close();
     const r = await check('--db', db);
     expect(r.code).toBe(6);
-    expect(r.lines).toEqual(['STALE: users never, groups never (max age 26h)', 'users: never, never pulled', 'groups: never, never pulled']);
-    const report = JSON.parse((await check('--db', db, '--json')).stdout) as CheckJson;
-    expect(report.collections).toEqual([
-      { collection: 'users', status: 'never', lastSuccessAt: null, ageSeconds: null, lastOutcome: null, error: null },
-      { collection: 'groups', status: 'never', lastSuccessAt: null, ageSeconds: null, lastOutcome: null, error: null },
+    // No run at all: every collection is an alarm (a schedule that never ran, or a wrong --db).
+    expect(r.lines).toEqual([
+      `STALE: ${COLLECTION_NAMES.map((c) => `${c} never`).join(', ')} (max age 26h)`,
+      ...COLLECTION_NAMES.map((c) => `${c}: never, never pulled`),
     ]);
+    const report = JSON.parse((await check('--db', db, '--json')).stdout) as CheckJson;
+    expect(report.collections).toEqual(
+      COLLECTION_NAMES.map((collection) => ({ collection, status: 'never', lastSuccessAt: null, ageSeconds: null, lastOutcome: null, error: null })),
+    );
   });
 
   it('no database: exit 1 as before; --max-age without --check is a usage error', async () => {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { runPull } from '../../src/pull/run-pull.js';
 import { createSimWorld, liveState, truthState, type SimWorld } from '../support/sim-world.js';
+import { DIRECTORY_CORE } from '../support/integration-helpers.js';
 
 let world: SimWorld | undefined;
 afterEach(() => world?.close());
@@ -29,7 +30,7 @@ describe('pull against the simulated tenant', () => {
     world = createSimWorld({ graph: { emptyPageRate: 0.1, replayRate: 0.05 } });
     const path = dbFile();
     const config = world.config(path);
-    const first = await runPull({ config, retry: fastRetry });
+    const first = await runPull({ config, retry: fastRetry, only: DIRECTORY_CORE });
     expect(first.outcome).toBe('success');
     expect(first.collections.users!.mode).toBe('full');
     expect(state(path)).toEqual(truthState(world.tenant));
@@ -51,7 +52,7 @@ describe('pull against the simulated tenant', () => {
     t.hardDeleteGroup(groups[3]!);
     t.updateGroup(groups[5]!, { description: 'changed' });
 
-    const second = await runPull({ config, retry: fastRetry });
+    const second = await runPull({ config, retry: fastRetry, only: DIRECTORY_CORE });
     expect(second.outcome).toBe('success');
     expect(second.collections.users!.mode).toBe('delta');
     expect(second.collections.groups!.mode).toBe('delta');
@@ -60,7 +61,7 @@ describe('pull against the simulated tenant', () => {
     // restores come back to life
     t.restoreUser(users[4]!);
     t.restoreGroup(groups[2]!);
-    await runPull({ config, retry: fastRetry });
+    await runPull({ config, retry: fastRetry, only: DIRECTORY_CORE });
     expect(state(path)).toEqual(truthState(world.tenant));
 
     const db = new Database(path, { readonly: true });

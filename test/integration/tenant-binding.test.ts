@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimWorld, TENANT_DOMAIN, TENANT_ID, type SimWorld } from '../support/sim-world.js';
-import { dbFile, expectTruth, fastRetry, readDb, writeDb } from '../support/integration-helpers.js';
+import { DIRECTORY_CORE, dbFile, expectTruth, fastRetry, readDb, writeDb } from '../support/integration-helpers.js';
 import { loadConfig } from '../../src/config/index.js';
 import { runPull } from '../../src/pull/run-pull.js';
 
@@ -13,7 +13,7 @@ afterEach(() => world?.close());
 
 function pullAs(tenant: string, path: string, notices: string[] = []) {
   const config = loadConfig({ env: { ...world.env, AZURE_TENANT_ID: tenant, ENTRA_DB: path }, cwd: '/', require: 'credentials' });
-  return runPull({ config, retry: fastRetry, onNotice: (n) => notices.push(n) });
+  return runPull({ config, retry: fastRetry, only: DIRECTORY_CORE, onNotice: (n) => notices.push(n) });
 }
 
 const meta = (path: string) =>

@@ -74,7 +74,7 @@ describe('pull with workload identity (AZURE_FEDERATED_TOKEN_FILE)', () => {
     writeFileSync(tokenFile, assertions[0]!);
     c.io.env.AZURE_FEDERATED_TOKEN_FILE = tokenFile;
 
-    expect(await main(argv('pull', '--db', c.db, '--json'), c.io)).toBe(0);
+    expect(await main(argv('pull', '--only', 'users,groups', '--db', c.db, '--json'), c.io)).toBe(0);
     expectTruth(c.db, world.tenant);
     expect(graphTokens.acr()).toEqual(new Set(['2'])); // every Graph token came from the federated assertion
 
@@ -95,7 +95,7 @@ describe('pull with workload identity (AZURE_FEDERATED_TOKEN_FILE)', () => {
         world.login.revokeAll();
       }
     });
-    expect(await main(argv('pull', '--db', c.db, '--json'), c.io)).toBe(0);
+    expect(await main(argv('pull', '--only', 'users,groups', '--db', c.db, '--json'), c.io)).toBe(0);
     expect(world.graph.requests.slice(before).filter((q) => q.status === 401).length).toBeGreaterThanOrEqual(1);
     expect(assertions).toHaveLength(2);
     expectTruth(c.db, world.tenant);
@@ -106,7 +106,7 @@ describe('pull with workload identity (AZURE_FEDERATED_TOKEN_FILE)', () => {
     assertions.push(issuer.mint({ subject: 'system:serviceaccount:default:default' }));
     writeFileSync(tokenFile, assertions[2]!);
     const failed = cli(c.io.env as Record<string, string>);
-    expect(await main(argv('pull', '--db', c.db), failed.io)).toBe(1);
+    expect(await main(argv('pull', '--only', 'users,groups', '--db', c.db), failed.io)).toBe(1);
     expect(failed.stderr()).toMatch(/error: AADSTS700213: app 9a8b7c6d-.* has no federated credential for the subject of the token in AZURE_FEDERATED_TOKEN_FILE .*subject system:serviceaccount:default:default/);
     expect(failed.stderr()).toMatch(/what to do: .*Federated credentials/);
     const lastError = readDb(c.db, (db) => db.prepare('SELECT outcome, error FROM runs ORDER BY id DESC LIMIT 1').get()) as { outcome: string; error: string };
@@ -127,7 +127,7 @@ describe('pull with AZURE_CLIENT_SECRET_FILE', () => {
     writeFileSync(join(c.cwd, 'secrets', 'entra-client-secret'), `${SECRET}\n`); // as `echo` writes it
     writeFileSync(join(c.cwd, '.env'), 'AZURE_CLIENT_SECRET_FILE=secrets/entra-client-secret\n');
 
-    expect(await main(argv('pull', '--db', c.db, '--json'), c.io)).toBe(0);
+    expect(await main(argv('pull', '--only', 'users,groups', '--db', c.db, '--json'), c.io)).toBe(0);
     expectTruth(c.db, world.tenant);
     expect(graphTokens.acr()).toEqual(new Set(['1']));
 
@@ -136,14 +136,14 @@ describe('pull with AZURE_CLIENT_SECRET_FILE', () => {
     const wrongFile = join(c.cwd, 'secrets', 'old');
     writeFileSync(wrongFile, wrong);
     const failed = cli({ ...secretless(), AZURE_CLIENT_SECRET_FILE: wrongFile });
-    expect(await main(argv('pull', '--db', c.db, '--json'), failed.io)).toBe(1);
+    expect(await main(argv('pull', '--only', 'users,groups', '--db', c.db, '--json'), failed.io)).toBe(1);
     expect(failed.stderr()).toMatch(/AADSTS7000215: the client secret is not valid/);
     expect(JSON.parse(failed.output().split('\n').find((l) => l.startsWith('{"ok":false'))!)).toMatchObject({ ok: false, error: { code: 'AUTH_INVALID_SECRET' } });
 
     // A missing file: a configuration error naming the variable and the path, before any request.
     const requests = world.graph.requests.length;
     const missing = cli({ ...secretless(), AZURE_CLIENT_SECRET_FILE: '/run/secrets/entra-client-secret' });
-    expect(await main(argv('pull', '--db', c.db), missing.io)).toBe(1);
+    expect(await main(argv('pull', '--only', 'users,groups', '--db', c.db), missing.io)).toBe(1);
     expect(missing.stderr()).toMatch(/^error: AZURE_CLIENT_SECRET_FILE \/run\/secrets\/entra-client-secret cannot be read \(ENOENT\)\./);
     expect(world.graph.requests.length).toBe(requests);
 

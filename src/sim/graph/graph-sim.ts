@@ -356,9 +356,12 @@ export function createGraphSim(args: { tenant: Tenant; verifyBearer: VerifyBeare
     requests,
     expireSkipTokens() {
       for (const st of skipTokens.values()) st.expired = true;
+      tenant.audit.expireSkipTokens();
+      tenant.directory.expireSkipTokens();
     },
     expireDeltaTokens(kind) {
       for (const st of deltaTokens.values()) st.expired = kind;
+      tenant.directory.expireDeltaTokens();
     },
     stats: () => ({ rounds: rounds.length, skipTokens: skipTokens.size, deltaTokens: deltaTokens.size, requests: requests.length }),
   };
