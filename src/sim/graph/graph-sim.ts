@@ -12,6 +12,7 @@ import { spoilResponse } from './spoil.js';
 import { Throttle } from './throttle.js';
 import { throttleScopeOf, type SimResource } from './sim-resource.js';
 import { createDirectoryResource } from '../directory/directory-resource.js';
+import type { DirectoryResourceOptions } from '../directory/directory-resource-options.js';
 import { createAuditResource } from '../audit/audit-resource.js';
 import { serveBatch } from './batch.js';
 
@@ -40,6 +41,8 @@ export interface GraphSimOptions {
   /** A request this early before a throttle window ends is still accepted (timer granularity), default 1 ms. */
   violationToleranceMs?: number;
   now?: () => number;
+  /** Page sizes and token lifetimes of the apps-and-roles endpoints (src/sim/directory). */
+  directory?: DirectoryResourceOptions;
 }
 
 export interface RequestLogEntry {
@@ -117,7 +120,7 @@ export function createGraphSim(args: { tenant: Tenant; verifyBearer: VerifyBeare
   const throttle = new Throttle(now, o.violationToleranceMs ?? 1);
   const reportsThrottle = new Throttle(now, o.violationToleranceMs ?? 1);
   const resources: SimResource[] = [
-    createDirectoryResource(tenant, { seed: o.seed ?? 1, now }),
+    createDirectoryResource(tenant, { seed: o.seed ?? 1, now, ...(o.directory ?? {}) }),
     createAuditResource(tenant, { seed: o.seed ?? 1, now }),
   ];
 
