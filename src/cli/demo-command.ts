@@ -12,6 +12,7 @@ import { demoTenant } from '../sim/tenant/index.js';
 import type { SimHandler } from '../sim/sim-http.js';
 import { simPullEnv } from '../sim/pull-env.js';
 import type { Io } from './io.js';
+import { CONNECTORS } from '../../connectors/index.js';
 
 /** The simulated tenant's identifiers: not real, and the secret opens nothing but the simulation. */
 export const DEMO = {
@@ -30,7 +31,8 @@ export function demoCommand(io: Io, setExit: (code: number) => void): Command {
     .summary('run the real pull against a built-in simulated tenant (no credentials)')
     .description(
       'Starts a simulated Microsoft Graph with a generated tenant (300 users with managers, guests and ' +
-        'disabled accounts, 40 nested groups with owners) on a loopback HTTPS port, runs `entra-extract pull` ' +
+        'disabled accounts, 40 nested groups with owners, directory roles, administrative units, apps with ' +
+        'their permissions, owners and credentials, consent grants, licenses and sign-ins) on a loopback HTTPS port, runs `entra-extract pull` ' +
         'against it as a separate process (a full pull), changes a few percent of the tenant, pulls again ' +
         '(an incremental delta pull), then shows what the database holds. The simulation throttles some ' +
         'requests, as Graph does, so you see the retry handling too.',
@@ -48,19 +50,26 @@ async function runDemo(io: Io, opts: DemoOptions): Promise<number> {
   clearOldDemoDatabase(dbPath);
   const say = (s: string) => io.stderr.write(`${s}\n`);
 
-  const tenant = demoTenant();
+  const tenant = demoTenant(2024, { tenantId: DEMO.tenantId });
+  // The demo app holds every permission the collections ask for (and sees hidden unit memberships).
+  const roles = [...new Set([...CONNECTORS.map((c) => c.permission), 'Member.Read.Hidden'])];
   const login = createLoginSim({
-    tenants: [{ id: DEMO.tenantId, apps: [{ clientId: DEMO.clientId, secrets: [{ value: DEMO.secret }], roles: ['User.Read.All', 'GroupMember.Read.All'] }] }],
+    tenants: [{ id: DEMO.tenantId, apps: [{ clientId: DEMO.clientId, secrets: [{ value: DEMO.secret }], roles }] }],
   });
   const graph = createGraphSim({ tenant, verifyBearer: login.verifyBearer, options: { seed: 7, userPageUnits: [40, 80], groupPageUnits: [60, 300], emptyPageRate: 0.05 } });
   // Graph throttles; so does the simulation, now and then, to show the shared Retry-After pause.
-  graph.throttle.set({ every: 9, retryAfter: 'decimal', seconds: 0.3 });
+  graph.throttle.set({ every: 25, retryAfter: 'decimal', seconds: 0.3 });
   const handler: SimHandler = async (req) => (await login.handle(req)) ?? graph.handle(req);
   const tls = join(packageRoot(), 'fixtures', 'tls');
   const server = await startSimServer({ handler, tls: { cert: readFileSync(join(tls, 'server.pem')), key: readFileSync(join(tls, 'server-key.pem')) } });
   try {
     const stats = tenant.stats();
-    say(`Simulated Graph at ${server.origin}: ${stats.users} users, ${stats.groups} groups, ${stats.memberLinks} memberships.`);
+    const dir = tenant.directory.stats();
+    say(
+      `Simulated Graph at ${server.origin}: ${stats.users} users, ${stats.groups} groups, ${stats.memberLinks} memberships, ` +
+        `${dir.servicePrincipals} service principals, ${dir.appRoleAssignments} app role assignments, ` +
+        `${tenant.audit.stats().signIns} sign-ins.`,
+    );
     const env = simPullEnv(io.env, {
       origin: server.origin,
       tenantId: DEMO.tenantId,
@@ -86,12 +95,18 @@ async function runDemo(io: Io, opts: DemoOptions): Promise<number> {
       io.stdout.write(
         [
           '',
-          `The database ${opts.db} now holds ${facts.users} users (${facts.guests} guests, ${facts.disabled} disabled), ${facts.groups} groups and ${facts.memberships} memberships,`,
-          `plus ${facts.removedObjects} removed objects and ${facts.removedLinks} removed links kept with the time they were removed.`,
+          `The database ${opts.db} now holds ${facts.users} users (${facts.guests} guests, ${facts.disabled} disabled), ${facts.groups} groups and ${facts.memberships} memberships;`,
+          `${facts.directoryRoles} activated directory roles with ${facts.roleMembers} members, ${facts.roleAssignments} role assignments over ${facts.roleDefinitions} role definitions,`,
+          `${facts.administrativeUnits} administrative units; ${facts.servicePrincipals} service principals and ${facts.applications} app registrations`,
+          `(${facts.expiringCredentials} with a credential expiring within 30 days), ${facts.appRoleAssignments} app role assignments`,
+          `(${facts.appPermissions} of them application permissions to Microsoft Graph), ${facts.delegatedGrants} delegated grants;`,
+          `${facts.skus} subscriptions held by ${facts.licensedUsers} users; ${facts.signIns} sign-ins, and the last sign-in of ${facts.withSignInActivity} users.`,
+          `Kept as history: ${facts.removedObjects} removed objects and ${facts.removedLinks} removed links, with the time they were removed.`,
           '',
           'Try:',
           `  npx entra-extract status --db ${opts.db}`,
           `  sqlite3 ${opts.db} "SELECT g.display_name, COUNT(*) FROM effective_relations r JOIN entities g ON g.entity_type = 'group' AND g.id = r.target_id WHERE r.relation = 'memberOf' GROUP BY g.id ORDER BY 2 DESC LIMIT 5"`,
+          `  sqlite3 ${opts.db} "SELECT r.source_type, s.display_name, role.display_name FROM effective_relations r JOIN entities s ON s.entity_type = r.source_type AND s.id = r.source_id JOIN entities role ON role.entity_type = 'directoryRole' AND role.id = r.target_id WHERE r.relation = 'memberOf' AND r.target_type = 'directoryRole'"`,
           '',
         ].join('\n'),
       );
@@ -149,7 +164,25 @@ function describeDatabase(dbPath: string) {
       guests: n("SELECT COUNT(*) AS n FROM entities WHERE entity_type = 'user' AND deleted_at IS NULL AND data ->> '$.userType' = 'Guest'"),
       disabled: n("SELECT COUNT(*) AS n FROM entities WHERE entity_type = 'user' AND deleted_at IS NULL AND data ->> '$.accountEnabled' = 0"),
       groups: n("SELECT COUNT(*) AS n FROM entities WHERE entity_type = 'group' AND deleted_at IS NULL"),
-      memberships: n("SELECT COUNT(*) AS n FROM effective_relations WHERE relation = 'memberOf'"),
+      memberships: n("SELECT COUNT(*) AS n FROM effective_relations WHERE relation = 'memberOf' AND target_type = 'group'"),
+      directoryRoles: n("SELECT COUNT(*) AS n FROM entities WHERE entity_type = 'directoryRole' AND deleted_at IS NULL"),
+      roleMembers: n("SELECT COUNT(*) AS n FROM effective_relations WHERE relation = 'memberOf' AND target_type = 'directoryRole'"),
+      roleDefinitions: n("SELECT COUNT(*) AS n FROM entities WHERE entity_type = 'roleDefinition' AND deleted_at IS NULL"),
+      roleAssignments: n("SELECT COUNT(*) AS n FROM effective_relations WHERE relation = 'hasRole'"),
+      administrativeUnits: n("SELECT COUNT(*) AS n FROM entities WHERE entity_type = 'administrativeUnit' AND deleted_at IS NULL"),
+      servicePrincipals: n("SELECT COUNT(*) AS n FROM entities WHERE entity_type = 'servicePrincipal' AND deleted_at IS NULL"),
+      applications: n("SELECT COUNT(*) AS n FROM entities WHERE entity_type = 'application' AND deleted_at IS NULL"),
+      expiringCredentials: n(`SELECT COUNT(*) AS n FROM entities e WHERE e.entity_type IN ('servicePrincipal', 'application') AND e.deleted_at IS NULL AND EXISTS (
+        SELECT 1 FROM json_each(json_array(json_extract(e.data, '$.passwordCredentials'), json_extract(e.data, '$.keyCredentials'))) AS lists, json_each(lists.value) AS c
+        WHERE json_extract(c.value, '$.endDateTime') BETWEEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') AND strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+30 days'))`),
+      appRoleAssignments: n("SELECT COUNT(*) AS n FROM effective_relations WHERE relation = 'hasAppRole'"),
+      appPermissions: n(`SELECT COUNT(*) AS n FROM effective_relations r JOIN entities g ON g.entity_type = 'servicePrincipal' AND r.target_id LIKE g.id || '/%'
+        WHERE r.relation = 'hasAppRole' AND r.source_type = 'servicePrincipal' AND g.data ->> '$.appId' = '00000003-0000-0000-c000-000000000000'`),
+      delegatedGrants: n("SELECT COUNT(*) AS n FROM effective_relations WHERE relation = 'delegatedGrant'"),
+      skus: n("SELECT COUNT(*) AS n FROM entities WHERE entity_type = 'subscribedSku' AND deleted_at IS NULL"),
+      licensedUsers: n("SELECT COUNT(DISTINCT source_id) AS n FROM effective_relations WHERE relation = 'licensedWith'"),
+      signIns: n('SELECT COUNT(*) AS n FROM sign_ins'),
+      withSignInActivity: n("SELECT COUNT(*) AS n FROM entities WHERE entity_type = 'user' AND deleted_at IS NULL AND data ->> '$.signInActivity' IS NOT NULL"),
       removedObjects: n('SELECT COUNT(*) AS n FROM entities WHERE deleted_at IS NOT NULL'),
       removedLinks: n('SELECT COUNT(*) AS n FROM entity_relations WHERE deleted_at IS NOT NULL'),
     };

@@ -3,6 +3,7 @@
  * pulls it twice through child processes (full, then delta), recreates only its own database, and
  * refuses to touch any other file at its --db path.
  */
+import { COLLECTION_NAMES } from '../../connectors/index.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,9 +55,19 @@ describe('demo', () => {
     expect(statSync(db).mode & 0o777).toBe(0o600);
     const runs = runsOf(db);
     expect(runs.map((r) => r.outcome)).toEqual(['success', 'success']);
-    expect(runCollections(db, runs[0]!.id)).toEqual({ users: { mode: 'full', outcome: 'success' }, groups: { mode: 'full', outcome: 'success' } });
-    expect(runCollections(db, runs[1]!.id)).toEqual({ users: { mode: 'delta', outcome: 'success' }, groups: { mode: 'delta', outcome: 'success' } });
+    // Every collection, full the first time; then delta where Graph has delta (and the sign-in
+    // watermark), full lists again for the rest.
+    const incremental = new Set(['users', 'groups', 'directoryRoles', 'administrativeUnits', 'servicePrincipals', 'applications', 'signIns']);
+    expect(runCollections(db, runs[0]!.id)).toEqual(Object.fromEntries(COLLECTION_NAMES.map((c) => [c, { mode: 'full', outcome: 'success' }])));
+    expect(runCollections(db, runs[1]!.id)).toEqual(
+      Object.fromEntries(COLLECTION_NAMES.map((c) => [c, { mode: incremental.has(c) ? 'delta' : 'full', outcome: 'success' }])),
+    );
     expect(first.stdout).toContain('entra-demo.db');
+    // The summary names what a reviewer looks for beyond users and groups.
+    expect(first.stdout).toMatch(/\d+ activated directory roles with \d+ members, \d+ role assignments over \d+ role definitions/);
+    expect(first.stdout).toMatch(/\d+ service principals and \d+ app registrations/);
+    expect(first.stdout).toMatch(/[1-9]\d* of them application permissions to Microsoft Graph/);
+    expect(first.stdout).toMatch(/\d+ subscriptions held by [1-9]\d* users; [1-9]\d* sign-ins/);
 
     const second = await runCli(['demo'], { env: demoEnv(), cwd: dir });
     expect(second.code, second.stderr).toBe(0);

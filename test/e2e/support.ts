@@ -162,9 +162,17 @@ export interface CliRun {
 /** Every CLI result of this test file, for the secrets check. */
 export const results: CliResult[] = [];
 
-export function startCli(args: string[], o: { env: NodeJS.ProcessEnv; cwd: string }): CliRun {
+/**
+ * The engine's end-to-end tests pull users and groups, the collections whose simulation they change
+ * and check: a `pull` without `--only` gets `--only users,groups` unless `allCollections` is set.
+ */
+function withCoreCollections(args: string[], all: boolean | undefined): string[] {
+  return args[0] === 'pull' && !args.includes('--only') && !all ? [...args, '--only', 'users,groups'] : args;
+}
+
+export function startCli(args: string[], o: { env: NodeJS.ProcessEnv; cwd: string; allCollections?: boolean }): CliRun {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { env: o.env, cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...withCoreCollections(args, o.allCollections)], { env: o.env, cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -188,7 +196,7 @@ export function startCli(args: string[], o: { env: NodeJS.ProcessEnv; cwd: strin
   };
 }
 
-export function runCli(args: string[], o: { env: NodeJS.ProcessEnv; cwd: string }): Promise<CliResult> {
+export function runCli(args: string[], o: { env: NodeJS.ProcessEnv; cwd: string; allCollections?: boolean }): Promise<CliResult> {
   return startCli(args, o).done;
 }
 

@@ -140,10 +140,17 @@ export function generateTenant(o: GenerateTenantOptions): Tenant {
   return t;
 }
 
-/** The built-in tenant of `entra-extract demo`: a few hundred users, ~40 groups. */
-export function demoTenant(seed = 2024): Tenant {
+/**
+ * The built-in tenant of `entra-extract demo`: a few hundred users, ~40 groups, and the rest of a
+ * directory (apps with roles, owners and credentials, role holders, units, grants, SKUs, sign-ins).
+ * Credential expiry is measured from `now`, so "expires within 30 days" means the real next month.
+ */
+export function demoTenant(seed = 2024, o: { tenantId?: string; now?: number } = {}): Tenant {
+  const now = o.now ?? Date.now();
   return generateTenant({
     seed, users: 300, groups: 40, memberships: 1_400, guestRatio: 0.08, disabledRatio: 0.05,
     servicePrincipals: 4, devices: 6, largeGroups: 0,
+    directory: { tenantId: o.tenantId, referenceTime: now, extraServicePrincipals: 24 },
+    audit: { now, signIns: 1_500 },
   });
 }
