@@ -67,7 +67,7 @@ export interface World {
  * makes the same number of requests every time.
  */
 export async function startWorld(o: WorldOptions = {}): Promise<World> {
-  const tenant = generateTenant({ seed: 21, users: 150, groups: 25, memberships: 600, ...o.tenant });
+  const tenant = generateTenant({ seed: 21, users: 150, groups: 25, memberships: 600, directory: { tenantId: TENANT_ID }, ...o.tenant });
   const login = createLoginSim({
     tenants: [{ id: TENANT_ID, apps: [{ clientId: CLIENT_ID, secrets: [{ value: SECRET }], roles: o.roles ?? ['User.Read.All', 'GroupMember.Read.All'] }] }],
   });

@@ -2,14 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { COLLECTION_NAMES } from '../../connectors/index.js';
 import { createSimWorld, TENANT_ID, type SimWorld } from '../support/sim-world.js';
 import { dbFile, expectObjectData, pull, readDb } from '../support/integration-helpers.js';
-import { dbWholeState, diffStates, expectedWholeState } from '../support/tenant-state.js';
+import { ALL_ROLES, dbWholeState, diffStates, expectedWholeState } from '../support/tenant-state.js';
 import type { Tenant } from '../../src/sim/tenant/index.js';
 
-/** Every permission the twelve collections need, hidden memberships included. */
-export const ALL_ROLES = [
-  'User.Read.All', 'GroupMember.Read.All', 'RoleManagement.Read.Directory', 'AdministrativeUnit.Read.All', 'Member.Read.Hidden',
-  'Application.Read.All', 'Directory.Read.All', 'LicenseAssignment.Read.All', 'AuditLog.Read.All',
-];
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 const DIRECTORY_READ_ALL = '7ab1d382-f21e-4acd-a863-ba3e13f7da61';
 

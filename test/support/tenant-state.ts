@@ -2,6 +2,12 @@ import type Database from 'better-sqlite3';
 import type { Tenant } from '../../src/sim/tenant/index.js';
 import { readDb } from './integration-helpers.js';
 
+/** Every permission the twelve collections need, hidden memberships included. */
+export const ALL_ROLES = [
+  'User.Read.All', 'GroupMember.Read.All', 'RoleManagement.Read.Directory', 'AdministrativeUnit.Read.All', 'Member.Read.Hidden',
+  'Application.Read.All', 'Directory.Read.All', 'LicenseAssignment.Read.All', 'AuditLog.Read.All',
+];
+
 /** Entity types the apps-and-roles collections own (users and groups are checked by expectTruth). */
 export const DIRECTORY_TYPES = ['directoryRole', 'roleDefinition', 'administrativeUnit', 'servicePrincipal', 'application', 'appRole', 'subscribedSku'];
 
