@@ -1,10 +1,13 @@
 /**
- * npm run bench: a full pull of 100,000 users, 20,000 groups and 1,000,000 memberships served by the
- * simulation from its own process over loopback HTTPS, then an incremental pull after 1% of objects
- * change. Prints wall time, rows per second, requests and the pull process's peak RSS, and checks the
- * database against the simulated tenant's truth.
+ * npm run bench: a full pull of every collection of the whole tenant (100,000 users, 20,000 groups,
+ * 1,000,000 memberships, 5,000 service principals, 200,000 app role assignments, 300,000 sign-ins)
+ * served by the simulation from its own process over loopback HTTPS, unthrottled, then an
+ * incremental pull after 1% of the tenant changes. Prints wall time, rows per second, requests and
+ * the pull process's peak RSS, and checks the database against the simulated tenant: every live
+ * object and effective link of every collection, and the sign-ins of the first window.
  *
- * Sizes can be shrunk for a quick look: BENCH_USERS, BENCH_GROUPS, BENCH_MEMBERSHIPS.
+ * Sizes can be shrunk for a quick look: BENCH_USERS, BENCH_GROUPS, BENCH_MEMBERSHIPS, BENCH_SPS,
+ * BENCH_ASSIGNMENTS, BENCH_SIGNINS.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -17,10 +20,21 @@ import { packageRoot } from '../src/store/package-root.js';
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 20_000);
 const MEMBERSHIPS = Number(process.env.BENCH_MEMBERSHIPS ?? 1_000_000);
-const TARGETS = { fullSeconds: 60, peakRssMb: 300, incrementalSeconds: 5 };
+const SPS = Number(process.env.BENCH_SPS ?? 5_000);
+const ASSIGNMENTS = Number(process.env.BENCH_ASSIGNMENTS ?? 200_000);
+const SIGNINS = Number(process.env.BENCH_SIGNINS ?? 300_000);
+const TARGETS = { fullSeconds: 120, peakRssMb: 300, incrementalSeconds: 15 };
+/** Every permission the collections ask for, and hidden unit memberships. */
+const ROLES = [
+  'User.Read.All', 'GroupMember.Read.All', 'RoleManagement.Read.Directory', 'AdministrativeUnit.Read.All', 'Member.Read.Hidden',
+  'Application.Read.All', 'Directory.Read.All', 'LicenseAssignment.Read.All', 'AuditLog.Read.All',
+];
 
 interface PullFigures {
   label: string;
+  startedMs: number;
+  endedMs: number;
+  collections: Record<string, { seconds: number; requests: number; rows: number }>;
   wallSeconds: number;
   rows: number;
   rowsPerSecond: number;
@@ -31,6 +45,7 @@ interface PullFigures {
 }
 
 async function timedPull(sim: SimChild, db: string, label: string): Promise<PullFigures> {
+  const startedMs = Date.now();
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'entra-extract.js'), 'pull', '--db', db, '--json'], {
     env: sim.pullEnv(),
@@ -47,54 +62,96 @@ async function timedPull(sim: SimChild, db: string, label: string): Promise<Pull
     requests: number;
     throttled: number;
     peakRssMb: number;
-    collections: Record<string, { upserts: number; deletions: number; linksUpserted: number; linksDeleted: number }>;
+    collections: Record<string, { upserts: number; deletions: number; linksUpserted: number; linksDeleted: number; requests: number; durationMs: number }>;
   };
-  const rows = Object.values(summary.collections).reduce((n, c) => n + c.upserts + c.deletions + c.linksUpserted + c.linksDeleted, 0);
+  const rowsOf = (c: { upserts: number; deletions: number; linksUpserted: number; linksDeleted: number }) => c.upserts + c.deletions + c.linksUpserted + c.linksDeleted;
+  const rows = Object.values(summary.collections).reduce((n, c) => n + rowsOf(c), 0);
+  const collections = Object.fromEntries(Object.entries(summary.collections).map(([name, c]) => [name, { seconds: c.durationMs / 1000, requests: c.requests, rows: rowsOf(c) }]));
   return {
-    label, wallSeconds, rows, rowsPerSecond: Math.round(rows / wallSeconds), requests: summary.requests,
+    label, startedMs, endedMs: Date.now(), collections, wallSeconds, rows, rowsPerSecond: Math.round(rows / wallSeconds), requests: summary.requests,
     throttled: summary.throttled, peakRssMb: summary.peakRssMb, exitCode,
   };
 }
 
-/** The database's live rows must equal the simulated tenant's truth. */
-async function verify(sim: SimChild, dbPath: string, dir: string): Promise<string> {
-  const out = join(dir, 'truth.json');
-  await sim.command({ cmd: 'truth', out });
-  const truth = JSON.parse(readFileSync(out, 'utf8')) as { entities: { type: string; id: string }[]; relations: { relation: string; sourceId: string; targetId: string }[] };
+/**
+ * The database must hold exactly the tenant: every live object and effective link of every
+ * collection (keys from the simulation, one per line), and every sign-in of the first window that
+ * was visible when the pull started, nothing that was not visible when it ended.
+ */
+async function verify(sim: SimChild, dbPath: string, dir: string, pull: PullFigures): Promise<string> {
+  const out = join(dir, 'truth.txt');
+  await sim.command({ cmd: 'wholeTruth', out });
   const db = new Database(dbPath, { readonly: true });
-  const liveEntities = new Set(
-    (db.prepare('SELECT entity_type, id FROM entities WHERE deleted_at IS NULL').raw().all() as string[][]).map((r) => r.join('|')),
-  );
-  const liveRelations = new Set(
-    (db.prepare('SELECT relation, source_id, target_id FROM effective_relations').raw().all() as string[][]).map((r) => r.join('|')),
-  );
+  const got = new Set<string>();
+  for (const r of db.prepare('SELECT entity_type, id FROM entities WHERE deleted_at IS NULL').raw().iterate() as Iterable<string[]>) got.add(`E|${r.join('|')}`);
+  for (const r of db.prepare('SELECT relation, source_type, source_id, target_type, target_id, scope FROM effective_relations').raw().iterate() as Iterable<string[]>) {
+    got.add(`R|${r.join('|')}`);
+  }
+  let missing = 0;
+  let expected = 0;
+  for (const line of readFileSync(out, 'utf8').split('\n')) {
+    if (!line) continue;
+    expected++;
+    if (!got.delete(line)) missing++;
+  }
+  const extra = got.size;
+  got.clear();
+  // Sign-ins: the first window is [watermark - 7 days, watermark] (the default --sign-ins-days).
+  const watermark = (db.prepare("SELECT watermark FROM sync_state WHERE collection = 'signIns'").get() as { watermark: string | null } | undefined)?.watermark;
+  const stored = new Set(db.prepare('SELECT id FROM sign_ins').pluck().all() as string[]);
   db.close();
-  const te = new Set(truth.entities.map((e) => `${e.type}|${e.id}`));
-  const tr = new Set(truth.relations.map((r) => `${r.relation}|${r.sourceId}|${r.targetId}`));
-  const diff = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.has(x)).length;
-  const problems = [diff(te, liveEntities), diff(liveEntities, te), diff(tr, liveRelations), diff(liveRelations, tr)];
-  return problems.every((n) => n === 0)
-    ? `database equals the tenant (${te.size} objects, ${tr.size} links)`
-    : `MISMATCH: missing objects ${problems[0]}, extra objects ${problems[1]}, missing links ${problems[2]}, extra links ${problems[3]}`;
+  let signIns = 'no watermark';
+  if (watermark) {
+    const from = new Date(Date.parse(watermark) - 7 * 86_400_000).toISOString();
+    const ids = async (at: number) => {
+      const file = join(dir, `sign-ins-${at}.txt`);
+      await sim.command({ cmd: 'signIns', out: file, from: pull.label === 'full' ? from : firstFrom ?? from, to: watermark, at });
+      return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    };
+    if (pull.label === 'full') firstFrom = from;
+    const mustHave = (await ids(pull.startedMs)).filter((id) => !stored.has(id)).length;
+    const mayHave = new Set(await ids(pull.endedMs));
+    const unexpected = [...stored].filter((id) => !mayHave.has(id)).length;
+    signIns = mustHave === 0 && unexpected === 0 ? `${stored.size} sign-ins, exactly the window's` : `SIGN-IN MISMATCH: ${mustHave} missing, ${unexpected} unexpected`;
+  }
+  return missing === 0 && extra === 0
+    ? `database equals the tenant (${expected} objects and links); ${signIns}`
+    : `MISMATCH: ${missing} of ${expected} objects and links missing, ${extra} extra; ${signIns}`;
 }
+
+/** Where the first sign-in window began: later windows only add, so stored sign-ins are checked from there. */
+let firstFrom: string | undefined;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'entra-bench-'));
   const dbPath = join(dir, 'bench.db');
-  console.error(`generating ${USERS} users, ${GROUPS} groups, ${MEMBERSHIPS} memberships in the simulation process...`);
-  const sim = await startSimChild(['--users', String(USERS), '--groups', String(GROUPS), '--memberships', String(MEMBERSHIPS), '--seed', '7']);
+  console.error(
+    `generating ${USERS} users, ${GROUPS} groups, ${MEMBERSHIPS} memberships, ${SPS} service principals, ${ASSIGNMENTS} app role assignments, ` +
+      `${SIGNINS} sign-ins in the simulation process...`,
+  );
+  const sim = await startSimChild([
+    '--users', String(USERS), '--groups', String(GROUPS), '--memberships', String(MEMBERSHIPS), '--seed', '7',
+    '--service-principals', String(SPS), '--app-role-assignments', String(ASSIGNMENTS), '--sign-ins', String(SIGNINS), '--sign-in-days', '7',
+    '--roles', ROLES.join(','),
+  ]);
   try {
     console.error(`simulation ready at ${sim.origin} (generated in ${String(sim.hello.generatedMs)} ms)`);
     const full = await timedPull(sim, dbPath, 'full');
-    const fullCheck = await verify(sim, dbPath, dir);
+    const fullCheck = await verify(sim, dbPath, dir, full);
     const mutation = await sim.command({ cmd: 'mutate', fraction: 0.01 });
     const incremental = await timedPull(sim, dbPath, 'incremental (1% changed)');
-    const incrementalCheck = await verify(sim, dbPath, dir);
-    const results = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, sizes: { USERS, GROUPS, MEMBERSHIPS }, full, fullCheck, mutation, incremental, incrementalCheck, targets: TARGETS };
+    const incrementalCheck = await verify(sim, dbPath, dir, incremental);
+    const results = {
+      machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
+      sizes: { USERS, GROUPS, MEMBERSHIPS, SPS, ASSIGNMENTS, SIGNINS }, generated: sim.hello, full, fullCheck, mutation, incremental, incrementalCheck, targets: TARGETS,
+    };
     console.log('');
     console.log('pull                         wall s   rows       rows/s    requests  throttled  peak RSS MB');
     for (const f of [full, incremental]) {
       console.log(`${f.label.padEnd(28)} ${f.wallSeconds.toFixed(2).padStart(6)}   ${String(f.rows).padEnd(10)} ${String(f.rowsPerSecond).padEnd(9)} ${String(f.requests).padEnd(9)} ${String(f.throttled).padEnd(10)} ${f.peakRssMb}`);
+    }
+    for (const f of [full, incremental]) {
+      console.log(`${f.label}: ${Object.entries(f.collections).map(([n, c]) => `${n} ${c.seconds.toFixed(1)} s/${c.requests} req`).join(', ')}`);
     }
     console.log(`full: ${fullCheck}`);
     console.log(`incremental: ${incrementalCheck}`);

@@ -35,12 +35,22 @@ export const signIns: Connector = {
   }],
 };
 
+/**
+ * createdDateTime in one form, seven fractional digits (Graph writes both `…:36Z` and
+ * `…:36.2500000Z`), so that text order is time order in the table, its indexes and sign_in_summary.
+ */
+export function fixedTime(value: string | null): string {
+  const m = value === null ? null : /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(value);
+  if (!m) return value ?? '';
+  return `${m[1]}.${(m[2] ?? '').padEnd(7, '0').slice(0, 7)}Z`;
+}
+
 function signInRow(e: GraphObject): Record<string, string | number | null> {
   const status = (e.status ?? {}) as Record<string, unknown>;
   const location = (e.location ?? {}) as Record<string, unknown>;
   return {
     id: e.id as string,
-    created_at: str(e.createdDateTime) ?? '',
+    created_at: fixedTime(str(e.createdDateTime)),
     user_id: str(e.userId),
     user_principal_name: str(e.userPrincipalName),
     user_display_name: str(e.userDisplayName),

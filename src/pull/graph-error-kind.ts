@@ -4,7 +4,8 @@ import { GraphError } from '../errors/index.js';
  * How the delta engine reacts to a failed page request:
  * - 'resync': the deltaLink is no longer valid (410 Gone, or 400 syncStateNotFound / resyncRequired):
  *   drop it and run a full round. https://learn.microsoft.com/graph/delta-query-overview#synchronization-reset
- * - 'restart': a skip token expired mid-round (Directory_ExpiredPageToken): start the round again.
+ * - 'restart': a skip token expired mid-round (Directory_ExpiredPageToken, or the reports' "Invalid
+ *   Skip Token"): start the round again.
  * - 'fatal': anything else; the collection fails, others go on.
  */
 export function graphErrorKind(error: unknown): 'resync' | 'restart' | 'fatal' {
@@ -12,6 +13,9 @@ export function graphErrorKind(error: unknown): 'resync' | 'restart' | 'fatal' {
   if (error.status === 410) return 'resync';
   if (error.graphCode === 'syncStateNotFound' || error.graphCode === 'resyncRequired') return 'resync';
   if (error.graphCode === 'Directory_ExpiredPageToken') return 'restart';
+  // The reports endpoints (auditLogs) answer an expired page token with 400 UnknownError "Invalid
+  // Skip Token" (msgraph-sdk-powershell#1388, microsoft-graph-docs-contrib#5103).
+  if (error.status === 400 && /invalid skip ?token/i.test(error.message)) return 'restart';
   return 'fatal';
 }
 

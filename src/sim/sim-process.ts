@@ -10,11 +10,16 @@
  *   {"cmd":"fault", ...FaultSpec with "path" as a regex string}  e.g. {"cmd":"fault","path":"/groups/","status":502}
  *                                                   or {"cmd":"fault","spoil":"html"} or {"cmd":"fault","resetAfterHeaders":true}
  *   {"cmd":"expireSkipTokens"} | {"cmd":"expireDeltaTokens","kind":"syncStateNotFound"|"resyncRequired"|"gone"}
+ *   {"cmd":"wholeTruth","out":"/path.txt"}         writes the keys of every live object and effective link
+ *                                                   of every collection, one per line (whole-truth.ts)
+ *   {"cmd":"signIns","out":"/path.txt","from":ISO,"to":ISO,"at":ms}  ids of the sign-ins created in
+ *                                                   [from, to] and visible at `at`, one per line
  *   {"cmd":"violations"}
  *   {"cmd":"exit"}
  * Options: --users --groups --memberships --seed --port --host --tenant-id --client-id --client-secret
  *          --roles (comma separated) --user-page-units min,max --group-page-units min,max
- *          --empty-page-rate --replay-rate
+ *          --empty-page-rate --replay-rate --service-principals --app-role-assignments
+ *          --sign-ins --sign-in-days (how many days the generated sign-ins span)
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -29,6 +34,7 @@ import type { LoginSim, LoginSimOptions } from './login/login-sim-types.js';
 import type { SimHandler } from './sim-http.js';
 import { generateTenant } from './tenant/generate-tenant.js';
 import { writeTruthFile } from './truth-file.js';
+import { wholeTruthKeys, writeLines } from './whole-truth.js';
 
 function findTlsDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -63,13 +69,23 @@ async function main(): Promise<void> {
       'group-page-units': { type: 'string' },
       'empty-page-rate': { type: 'string', default: '0' },
       'replay-rate': { type: 'string', default: '0' },
+      'service-principals': { type: 'string' },
+      'app-role-assignments': { type: 'string' },
+      'sign-ins': { type: 'string' },
+      'sign-in-days': { type: 'string' },
     },
   });
   const seed = Number(a.seed);
   const t0 = Date.now();
-  const tenant = generateTenant({ seed, users: Number(a.users), groups: Number(a.groups), memberships: Number(a.memberships) });
-  const generatedMs = Date.now() - t0;
   const tenantId = a['tenant-id']!;
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const tenant = generateTenant({
+    seed, users: Number(a.users), groups: Number(a.groups), memberships: Number(a.memberships),
+    servicePrincipals: num(a['service-principals']),
+    directory: { tenantId, appRoleAssignments: num(a['app-role-assignments']) },
+    audit: { signIns: num(a['sign-ins']), days: num(a['sign-in-days']) },
+  });
+  const generatedMs = Date.now() - t0;
   const clientId = a['client-id']!;
   const roles = a.roles!.split(',').map((r) => r.trim()).filter(Boolean);
 
@@ -103,7 +119,7 @@ async function main(): Promise<void> {
   const say = (v: unknown): void => void process.stdout.write(JSON.stringify(v) + '\n');
   say({
     origin: server.origin, tenantId, clientId, clientSecret: a['client-secret'], roles, login: login !== undefined,
-    caFile: join(tlsDir, 'ca.pem'), generatedMs, stats: tenant.stats(),
+    caFile: join(tlsDir, 'ca.pem'), generatedMs, stats: tenant.stats(), directory: tenant.directory.stats(), audit: tenant.audit.stats(),
   });
 
   let mutateSeed = seed * 1000;
@@ -128,7 +144,10 @@ async function main(): Promise<void> {
           return say({ ok: true, ...r, stats: tenant.stats() });
         }
         case 'stats':
-          return say({ ok: true, stats: tenant.stats(), server: graph.stats(), violations: graph.throttle.violations().length, memoryMb: Math.round(process.memoryUsage().rss / 1e6) });
+          return say({
+            ok: true, stats: tenant.stats(), directory: tenant.directory.stats(), audit: tenant.audit.stats(), server: graph.stats(),
+            violations: graph.throttle.violations().length, memoryMb: Math.round(process.memoryUsage().rss / 1e6),
+          });
         case 'truth':
           writeTruthFile(String(cmd.out), tenant.truth());
           return say({ ok: true, out: cmd.out });
@@ -147,6 +166,14 @@ async function main(): Promise<void> {
         case 'expireDeltaTokens':
           graph.expireDeltaTokens(cmd.kind as 'syncStateNotFound' | 'resyncRequired' | 'gone');
           return say({ ok: true });
+        case 'wholeTruth': {
+          const lines = writeLines(String(cmd.out), wholeTruthKeys(tenant, { tenantId, memberReadHidden: roles.includes('Member.Read.Hidden') }));
+          return say({ ok: true, out: cmd.out, lines });
+        }
+        case 'signIns': {
+          const ids = tenant.audit.visibleSignIns(Number(cmd.at), { from: String(cmd.from), to: String(cmd.to) }).map((e) => e.id);
+          return say({ ok: true, out: cmd.out, lines: writeLines(String(cmd.out), ids) });
+        }
         case 'violations':
           return say({ ok: true, violations: graph.throttle.violations() });
         case 'exit':
