@@ -33,6 +33,7 @@ export const licenses: Connector = {
       kind: 'derive',
       name: 'licensedWith',
       sourceType: 'user',
+      sourceFields: ['assignedLicenses'],
       entityTypes: [],
       relationScopes: [licensedWith],
       derive: (user, ctx) => {

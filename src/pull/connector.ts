@@ -124,6 +124,8 @@ export interface StoredEntity {
 export interface DeriveStep extends StepBase {
   kind: 'derive';
   sourceType: string;
+  /** The properties of the stored rows `derive` reads (only these are in `row.data`). */
+  sourceFields: readonly string[];
   derive(row: StoredEntity, ctx: ConnectorContext): MappedItem[];
 }
 

@@ -169,9 +169,22 @@ export function enrichEntity(db: Db, entityType: string, id: string, key: string
   ).run(path, json, entityType, id, path, path, json).changes > 0;
 }
 
-/** Live entities of a type in id order after `afterId`, at most `limit` (a keyset page). */
-export function liveEntitiesAfter(db: Db, entityType: string, afterId: string, limit: number): { id: string; data: string }[] {
-  return stmt(db, 'SELECT id, data FROM entities WHERE entity_type = ? AND id > ? AND deleted_at IS NULL ORDER BY id LIMIT ?').all(
+/** Ids of live entities of a type in id order after `afterId`, at most `limit` (a keyset page). */
+export function liveIdsAfter(db: Db, entityType: string, afterId: string, limit: number): string[] {
+  return stmt(db, 'SELECT id FROM entities WHERE entity_type = ? AND id > ? AND deleted_at IS NULL ORDER BY id LIMIT ?').pluck().all(
+    entityType, afterId, limit,
+  ) as string[];
+}
+
+/**
+ * Live entities of a type in id order after `afterId`, at most `limit` (a keyset page), with only
+ * the named top-level properties of their data (read by SQLite, so a large object is never parsed
+ * whole for one property).
+ */
+export function liveFieldsAfter(db: Db, entityType: string, fields: readonly string[], afterId: string, limit: number): { id: string; data: string }[] {
+  for (const f of fields) if (!/^\w+$/.test(f)) throw new Error(`not a property name: ${f}`);
+  const pairs = fields.map((f) => `'${f}', json_extract(data, '$.${f}')`).join(', ');
+  return stmt(db, `SELECT id, json_object(${pairs}) AS data FROM entities WHERE entity_type = ? AND id > ? AND deleted_at IS NULL ORDER BY id LIMIT ?`).all(
     entityType, afterId, limit,
   ) as { id: string; data: string }[];
 }

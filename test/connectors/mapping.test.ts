@@ -154,7 +154,7 @@ describe('signIns and signInActivity', () => {
     expect(step.firstWindowMs({ grantedRoles: new Set(), signInsDays: 90 })).toBe(30 * 86_400_000);
     expect(step.overlapMs({ grantedRoles: new Set() })).toBe(3_600_000);
     const row = step.row({ id: 'e1', createdDateTime: '2026-11-02T10:00:00Z', userId: 'u', appId: 'a', status: { errorCode: 50126 }, isInteractive: true, location: { countryOrRegion: 'NL', city: 'Utrecht' } });
-    expect(row).toMatchObject({ id: 'e1', created_at: '2026-11-02T10:00:00Z', user_id: 'u', app_id: 'a', status_error_code: 50126, is_interactive: 1, country: 'NL', city: 'Utrecht' });
+    expect(row).toMatchObject({ id: 'e1', created_at: '2026-11-02T10:00:00.0000000Z', user_id: 'u', app_id: 'a', status_error_code: 50126, is_interactive: 1, country: 'NL', city: 'Utrecht' });
   });
 
   it('signInActivity writes data.signInActivity of users only', () => {

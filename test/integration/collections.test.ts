@@ -111,6 +111,26 @@ describe('behaviour by tenant and permissions', () => {
     for (const name of COLLECTION_NAMES.filter((c) => c !== 'signIns' && c !== 'signInActivity')) expect(r.collections[name]!.outcome, name).toBe('success');
   });
 
+  it('without Member.Read.Hidden a hidden-membership unit is stored as such, without members, and the collection succeeds', async () => {
+    world = smallWorld({ roles: ALL_ROLES.filter((r) => r !== 'Member.Read.Hidden') });
+    const path = dbFile();
+    const r = await pull(world, path, { only: ['users', 'groups', 'administrativeUnits'] });
+    expect(r.outcome).toBe('success');
+    const units = world.tenant.directory.truth().entities.filter((e) => e.type === 'administrativeUnit');
+    const hidden = units.filter((u) => (u.data as { visibility: string | null }).visibility === 'HiddenMembership');
+    expect(hidden.length).toBeGreaterThan(0);
+    const rows = readDb(path, (db) => db.prepare(`
+      SELECT e.id, e.data ->> '$.visibility' AS visibility,
+             (SELECT COUNT(*) FROM effective_relations r WHERE r.relation = 'memberOf' AND r.target_type = 'administrativeUnit' AND r.target_id = e.id) AS members
+      FROM entities e WHERE e.entity_type = 'administrativeUnit' AND e.deleted_at IS NULL`).all()) as { id: string; visibility: string | null; members: number }[];
+    expect(rows.length).toBe(units.length);
+    for (const u of hidden) expect(rows.find((x) => x.id === u.id)).toEqual({ id: u.id, visibility: 'HiddenMembership', members: 0 });
+    // The visible units' members are all there.
+    const want = world.tenant.directory.truth({ memberReadHidden: false }).relations.filter((x) => x.targetType === 'administrativeUnit');
+    expect(rows.reduce((n, x) => n + x.members, 0)).toBe(want.length);
+    expect(want.length).toBeGreaterThan(0);
+  });
+
   it('a missing permission fails its collection alone, naming the permission to grant', async () => {
     world = smallWorld({ roles: ALL_ROLES.filter((r) => r !== 'AdministrativeUnit.Read.All' && r !== 'Directory.Read.All') });
     const path = dbFile();

@@ -17,6 +17,7 @@ function licenseStep(o: { failOn?: string } = {}) {
     kind: 'derive',
     name: 'licensedWith',
     sourceType: 'user',
+    sourceFields: ['assignedLicenses'],
     entityTypes: [],
     relationScopes: [licensedWith],
     derive: (row, ctx) => {

@@ -1,4 +1,4 @@
-import { liveEntitiesAfter } from '../../store/index.js';
+import { liveFieldsAfter } from '../../store/index.js';
 import { applyItems } from '../apply-page.js';
 import type { DeriveStep, MappedItem } from '../connector.js';
 import type { Runner, RunnerEnv } from './runner.js';
@@ -7,8 +7,8 @@ import type { Runner, RunnerEnv } from './runner.js';
 const CHUNK = 1000;
 
 /**
- * derive steps: links computed from the live rows another collection stored, in id order, a chunk
- * per transaction; the resume token is the last row done.
+ * derive steps: links computed from the live rows another collection stored (only the properties
+ * the step reads), in id order, a chunk per transaction; the resume token is the last row done.
  */
 export function deriveRunner(step: DeriveStep, env: RunnerEnv): Runner {
   return {
@@ -18,7 +18,7 @@ export function deriveRunner(step: DeriveStep, env: RunnerEnv): Runner {
     async *units(start) {
       let after = start.kind === 'resume' ? start.token : '';
       for (;;) {
-        const rows = liveEntitiesAfter(env.db, step.sourceType, after, CHUNK);
+        const rows = liveFieldsAfter(env.db, step.sourceType, step.sourceFields, after, CHUNK);
         if (rows.length === 0) break;
         const items: MappedItem[] = [];
         for (const row of rows) items.push(...step.derive({ id: row.id, data: JSON.parse(row.data) as Record<string, unknown> }, env.context));

@@ -1,5 +1,5 @@
 import type { BatchRequest } from '../../graph/index.js';
-import { liveEntitiesAfter, markTargetRelationsDeleted } from '../../store/index.js';
+import { liveIdsAfter, markTargetRelationsDeleted } from '../../store/index.js';
 import { applyItems } from '../apply-page.js';
 import type { FanOutStep } from '../connector.js';
 import type { RoundUnit, Runner, RunnerEnv } from './runner.js';
@@ -38,13 +38,13 @@ export function fanOutRunner(step: FanOutStep, env: RunnerEnv): Runner {
       const requests = async function* (): AsyncGenerator<BatchRequest> {
         let after = cursor;
         for (;;) {
-          const rows = liveEntitiesAfter(env.db, step.parentType, after, PARENT_CHUNK);
-          for (const row of rows) {
-            open.push(row.id);
-            yield { key: row.id, url: step.url(row.id, env.context) };
+          const ids = liveIdsAfter(env.db, step.parentType, after, PARENT_CHUNK);
+          for (const id of ids) {
+            open.push(id);
+            yield { key: id, url: step.url(id, env.context) };
           }
-          if (rows.length < PARENT_CHUNK) return;
-          after = rows[rows.length - 1]!.id;
+          if (ids.length < PARENT_CHUNK) return;
+          after = ids[ids.length - 1]!;
         }
       };
       for await (const r of readBatch(requests(), env.stats)) {
