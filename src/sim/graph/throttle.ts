@@ -47,7 +47,16 @@ export class Throttle {
   /** Times of the requests accepted under a `perWindow` limit, oldest first. */
   private accepted: number[] = [];
 
-  constructor(private readonly now: () => number, private readonly toleranceMs: number) {}
+  /** When the current window was last announced (a 429 with Retry-After sent). */
+  private announcedAt = Number.NEGATIVE_INFINITY;
+
+  /**
+   * `graceMs`: a request arriving this soon after a window was announced was already on its way (a
+   * sibling of the throttled item in the same $batch, an envelope sent before the 429 came back): it
+   * is throttled, but it is not the client's violation. Graph checks every sub-request of a batch on
+   * its own (https://learn.microsoft.com/graph/throttling#throttling-and-batching).
+   */
+  constructor(private readonly now: () => number, private readonly toleranceMs: number, private readonly graceMs = 25) {}
 
   set(config: ThrottleConfig): void {
     this.config = config;
@@ -72,15 +81,19 @@ export class Throttle {
   recordRetryAfter(value: string, at: number): void {
     const secs = Number(value);
     const end = Number.isFinite(secs) ? at + secs * 1000 : Date.parse(value);
-    if (Number.isFinite(end)) this.windowEnd = Math.max(this.windowEnd, end);
+    if (Number.isFinite(end)) {
+      this.windowEnd = Math.max(this.windowEnd, end);
+      this.announcedAt = at;
+    }
   }
 
   /** Decides whether this request is throttled; undefined lets it through. */
   check(path: string): ThrottleDecision | undefined {
     const at = this.now();
     if (at < this.windowEnd - this.toleranceMs) {
-      this.found.push({ at, windowEnd: this.windowEnd, path });
-      return { ...this.open(at, this.config ?? { retryAfter: 'integer', seconds: 1 }), violation: true };
+      const violation = at - this.announcedAt >= this.graceMs;
+      if (violation) this.found.push({ at, windowEnd: this.windowEnd, path });
+      return { ...this.open(at, this.config ?? { retryAfter: 'integer', seconds: 1 }), violation };
     }
     const c = this.config;
     if (!c) return undefined;
@@ -106,6 +119,7 @@ export class Throttle {
 
   private open(at: number, c: ThrottleConfig): { retryAfter?: string } {
     const seconds = c.seconds ?? 1;
+    if (c.retryAfter !== 'none') this.announcedAt = at;
     switch (c.retryAfter) {
       case 'none':
         return {};
