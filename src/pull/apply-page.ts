@@ -37,6 +37,11 @@ export interface ApplyContext {
   singleValued?: readonly RelationScope[];
   /** Per entity type, keys of `data` other collections write (enrich), kept by full writes. */
   keep?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * What the step declared it writes: an object of another type, or a link of another set, is a
+   * mistake in the connector and fails the collection instead of writing into another's rows.
+   */
+  owns?: { entityTypes: readonly string[]; relationScopes: readonly RelationScope[] };
 }
 
 /**
@@ -56,7 +61,20 @@ export function applyItems(db: Db, items: Iterable<MappedItem>, ctx: ApplyContex
   // A first round and delta rounds bring mostly new links; a later full round mostly known ones.
   // A first round's new links are covered by its baseline rows.
   const hints = { expectNew: ctx.fresh === true || ctx.mode === 'delta', baseline: ctx.fresh === true && ctx.mode === 'full' };
+  const ownTypes = ctx.owns ? new Set(ctx.owns.entityTypes) : undefined;
+  const ownScopes = ctx.owns ? new Set(ctx.owns.relationScopes) : undefined;
   for (const item of items) {
+    if (ownTypes && (item.removed !== undefined || item.data !== undefined) && !ownTypes.has(item.entityType)) {
+      throw new Error(`the step writes ${item.entityType} objects, which it did not declare`);
+    }
+    if (ownTypes && item.children && !ownTypes.has(item.children.entityType)) {
+      throw new Error(`the step writes ${item.children.entityType} children, which it did not declare`);
+    }
+    if (ownScopes) {
+      for (const link of item.links) {
+        if (!ownScopes.has(link.scope)) throw new Error(`the step writes ${link.scope.relation} links, which it did not declare`);
+      }
+    }
     if (item.removed !== undefined) {
       // Only reason `deleted` is permanent; anything else (changed, or a reason this version does
       // not know) keeps the links: losing access data on a guess is worse than keeping a link

@@ -179,7 +179,10 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
             unitsThisAttempt++;
             const at = isoNow(now());
             batch.write(() => {
-              const c = unit.apply(db, { runId, mode: stepMode, at, fresh, roundStart, singleValued: step.singleValued, keep: o.keep });
+              const c = unit.apply(db, {
+                runId, mode: stepMode, at, fresh, roundStart, singleValued: step.singleValued, keep: o.keep,
+                owns: { entityTypes: step.entityTypes, relationScopes: step.relationScopes },
+              });
               const d: Partial<CollectionCounts> = { upserts: 0, deletions: 0, links_upserted: 0, links_deleted: 0, ...c, ...takeRequestCounts(), pages: unit.page ? 1 : 0 };
               if (!unit.end) {
                 if (unit.resume !== undefined) saveRoundProgress(db, key, unit.resume, now());
