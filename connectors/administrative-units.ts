@@ -16,6 +16,7 @@ export const administrativeUnits: Connector = {
   description: 'Administrative units with their members (hidden memberships need Member.Read.Hidden too)',
   permission: 'AdministrativeUnit.Read.All',
   alsoAccepted: ['AdministrativeUnit.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  optional: [{ permission: 'Member.Read.Hidden', alsoAccepted: [], widens: 'the members of units with hidden membership' }],
   changeTracking: 'delta',
   source: '/administrativeUnits/delta (members)',
   steps: [{

@@ -10,6 +10,8 @@ export const signInActivity: Connector = {
   description: 'Last interactive, non-interactive and successful sign-in of each user (Entra ID P1/P2), on the user row',
   permission: 'AuditLog.Read.All',
   alsoAccepted: [],
+  // It lists users (graph-facts 5.2: AuditLog.Read.All plus User.Read.All).
+  requiresAlso: [{ permission: 'User.Read.All', alsoAccepted: ['User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'] }],
   changeTracking: 'list',
   source: '/users?$select=id,signInActivity',
   dependsOn: ['users'],

@@ -38,6 +38,7 @@ export const users: Connector = {
   description: 'Users (members and guests) with account state, job and employee data, licences, on-premises sync fields and manager',
   permission: 'User.Read.All',
   alsoAccepted: ['User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  optional: [{ permission: 'User-LifeCycleInfo.Read.All', alsoAccepted: ['User-LifeCycleInfo.ReadWrite.All'], widens: 'employeeLeaveDateTime (when a leaver leaves)' }],
   changeTracking: 'delta',
   source: '/users/delta (manager)',
   steps: [{

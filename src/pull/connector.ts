@@ -42,6 +42,12 @@ export interface MappedItem {
   children?: { entityType: string; ids: readonly string[] };
 }
 
+/** An application permission and the others that also give what it gives. */
+export interface PermissionNeed {
+  permission: string;
+  alsoAccepted: readonly string[];
+}
+
 /** What a connector may know about the run when it builds its requests. */
 export interface ConnectorContext {
   /** Application permissions in the access token's `roles` claim. */
@@ -176,6 +182,13 @@ export interface Connector {
   /** Least-privileged application permission, and the others that also work. */
   permission: string;
   alsoAccepted: readonly string[];
+  /**
+   * Permissions needed as well, each with the others that also work (signInActivity lists users, so
+   * it needs User.Read.All beside AuditLog.Read.All).
+   */
+  requiresAlso?: readonly PermissionNeed[];
+  /** Permissions that widen what is read; without one the collection still works, with less (a warning). */
+  optional?: readonly (PermissionNeed & { widens: string })[];
   /** For people: how changes are followed (delta, a full list every run, or a time watermark). */
   changeTracking: 'delta' | 'list' | 'watermark';
   /** The Graph source, for the README and `check`. */
