@@ -14,6 +14,7 @@ const SELECT = [
   'id', 'displayName', 'userPrincipalName', 'mail', 'mailNickname', 'givenName', 'surname', 'otherMails', 'proxyAddresses',
   // account state
   'accountEnabled', 'userType', 'externalUserState', 'externalUserStateChangeDateTime', 'creationType', 'createdDateTime',
+  'lastPasswordChangeDateTime',
   // job and employee data
   'jobTitle', 'department', 'companyName', 'officeLocation', 'employeeId', 'employeeType', 'employeeHireDate', 'employeeOrgData',
   'usageLocation',

@@ -28,6 +28,8 @@ export function userProps(rng: Rng, n: number, opts: { guest: boolean; disabled:
     surname: sur,
     accountEnabled: !opts.disabled,
     createdDateTime: iso(created),
+    // Derived, not drawn: the generator's sequence (and so every id) stays as it was.
+    lastPasswordChangeDateTime: iso(created + (n % 400) * 86_400_000),
     businessPhones: rng.chance(0.7) ? [`+1 425 555 ${String(1000 + (n % 9000)).padStart(4, '0')}`] : [],
     preferredLanguage: 'en-US',
     assignedLicenses: [],
