@@ -27,14 +27,22 @@ export function formatStatus(s: StatusReport): string {
   if (s.totals.dormantRelations > 0) {
     lines.push(`${fmt(s.totals.dormantRelations)} more links belong to soft-deleted objects: not effective now, back with the object if it is restored.`);
   }
-  lines.push('', 'Delta state:');
+  lines.push('', 'Delta state (one line per collection, and per further step: servicePrincipals:owners):');
   if (s.syncState.length === 0) lines.push('  none yet: the next pull is a full one');
+  const width = Math.max(22, ...s.syncState.map((st) => st.collection.length));
   for (const st of s.syncState) {
-    let text = st.deltaAgeSeconds === null ? 'no deltaLink (next pull is full)' : `deltaLink ${age(st.deltaAgeSeconds)} old`;
-    if (st.deltaAgeSeconds !== null && st.deltaAgeSeconds > DELTA_TOKEN_LIFETIME_S) text += ' — older than 7 days, Graph will ask for a full resync';
-    text += st.lastFullAgeSeconds === null ? '; no complete full round yet' : `; last full round ${age(st.lastFullAgeSeconds)} ago`;
+    let text: string;
+    if (st.query?.startsWith('events ')) {
+      text = st.watermark ? `watermark ${st.watermark} (the next window starts there, less the overlap)` : 'no watermark yet (the next pull reads the first window)';
+    } else if (st.deltaAgeSeconds !== null) {
+      text = `deltaLink ${age(st.deltaAgeSeconds)} old`;
+      if (st.deltaAgeSeconds > DELTA_TOKEN_LIFETIME_S) text += ' — older than 7 days, Graph will ask for a full resync';
+    } else {
+      text = st.query?.includes('/delta') ? 'no deltaLink (next pull is full)' : 'read whole every run (no change tracking in Graph)';
+    }
+    if (!st.query?.startsWith('events ')) text += st.lastFullAgeSeconds === null ? '; no complete full round yet' : `; last full round ${age(st.lastFullAgeSeconds)} ago`;
     if (st.round_mode) text += `; a ${st.round_mode} round is in progress since ${st.round_started_at} (the next pull resumes it)`;
-    lines.push(`  ${st.collection.padEnd(22)} ${text}`);
+    lines.push(`  ${st.collection.padEnd(width)} ${text}`);
   }
   lines.push('', 'Recent runs:');
   if (s.runs.length === 0) lines.push('  none');
