@@ -7,6 +7,7 @@ import { statusCommand } from './status-command.js';
 import { demoCommand } from './demo-command.js';
 import { pruneCommand } from './prune-command.js';
 import { backupCommand } from './backup-command.js';
+import { checkCommand } from './check-command.js';
 
 /** Builds the command tree; every command reports through the same error handler. */
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -21,6 +22,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       `
 Examples:
   $ entra-extract demo                 # see it work on a built-in simulated tenant, no credentials
+  $ entra-extract check                # before the first pull: which permissions are granted, missing, too many
   $ entra-extract pull                 # the scheduled run (configure AZURE_* variables first)
   $ entra-extract status               # what the last runs did
   $ entra-extract status --check       # for monitoring: exit 6 when data is stale or a pull failed
@@ -32,7 +34,7 @@ Exit codes:
   1        fatal: bad configuration, authentication failed, database unusable
   2        usage error
   3        partial: some collections failed, every other collection was committed
-  4        (check, in a later version) a required permission is missing or a probe failed
+  4        (check) a required permission is missing or a probe failed
   5        another run holds the database (pull, prune): nothing was done; a scheduler may skip
   6        (status --check) data older than --max-age, or a collection whose last pull
            failed or never completed
@@ -40,7 +42,7 @@ Exit codes:
 
 See .env.example for every variable, and README.md for the tables and troubleshooting.`,
     );
-  for (const cmd of [pullCommand(io, setExit), statusCommand(io, setExit), demoCommand(io, setExit), pruneCommand(io), backupCommand(io)]) {
+  for (const cmd of [pullCommand(io, setExit), checkCommand(io, setExit), statusCommand(io, setExit), demoCommand(io, setExit), pruneCommand(io), backupCommand(io)]) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).showHelpAfterError(`(run 'entra-extract ${cmd.name()} --help' for usage)`);
     program.addCommand(cmd);
   }

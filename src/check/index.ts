@@ -1,0 +1,13 @@
+export { runCheck, describeSetup, DEFAULT_CHECK_MAX_WAIT_MS, type CheckOptions } from './run-check.js';
+export type { CheckReport, CheckSetup, CheckError, CollectionCheck, CollectionVerdict, TokenReport } from './check-report.js';
+export { formatCheckReport } from './format-check-report.js';
+export { GRAPH_APPLICATION_PERMISSION_IDS, GRAPH_PERMISSION_IDS_SOURCE, MICROSOFT_GRAPH_APP_ID, graphPermissionId } from './graph-permission-ids.js';
+export { connectorNeeds, declaredPermissions, evaluateNeeds, essentialsGranted, acceptedBy, type Need, type NeedKind, type NeedStatus } from './requirements.js';
+export { probeRequest, withQuery, type ProbeContext, type ProbeRequest } from './probe-request.js';
+export { runProbe, NON_PREMIUM, type ProbeResult, type ProbeStatus } from './run-probe.js';
+export { recommendPermissions, RECOMMENDATION_RULE, type Recommendation, type RecommendedPermission } from './recommend.js';
+export { extraPermissions, isWritePermission, type ExtraPermissions } from './extra-permissions.js';
+export { fixInstructions, type FixInstructions, type FixTarget, type PermissionToGrant } from './fix-instructions.js';
+export { judgeCollection, type CollectionJudgement } from './judge-collection.js';
+export { readTokenClaims, type TokenClaims } from './token-claims.js';
+export { permissionsToGrant } from './grant-plan.js';
