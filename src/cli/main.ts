@@ -8,6 +8,7 @@ import { demoCommand } from './demo-command.js';
 import { pruneCommand } from './prune-command.js';
 import { backupCommand } from './backup-command.js';
 import { checkCommand } from './check-command.js';
+import { diffCommand } from './diff-command.js';
 
 /** Builds the command tree; every command reports through the same error handler. */
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -25,6 +26,7 @@ Examples:
   $ entra-extract check                # before the first pull: which permissions are granted, missing, too many
   $ entra-extract pull                 # the scheduled run (configure AZURE_* variables first)
   $ entra-extract status               # what the last runs did
+  $ entra-extract diff                 # what changed between the last two complete runs
   $ entra-extract status --check       # for monitoring: exit 6 when data is stale or a pull failed
   $ entra-extract prune                # delete old history, reclaim space
   $ entra-extract backup --out copy.db # a consistent copy, safe while a pull runs
@@ -42,7 +44,7 @@ Exit codes:
 
 See .env.example for every variable, and README.md for the tables and troubleshooting.`,
     );
-  for (const cmd of [pullCommand(io, setExit), checkCommand(io, setExit), statusCommand(io, setExit), demoCommand(io, setExit), pruneCommand(io), backupCommand(io)]) {
+  for (const cmd of [pullCommand(io, setExit), checkCommand(io, setExit), diffCommand(io, setExit), statusCommand(io, setExit), demoCommand(io, setExit), pruneCommand(io), backupCommand(io)]) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).showHelpAfterError(`(run 'entra-extract ${cmd.name()} --help' for usage)`);
     program.addCommand(cmd);
   }
