@@ -9,6 +9,7 @@ import { pruneCommand } from './prune-command.js';
 import { backupCommand } from './backup-command.js';
 import { checkCommand } from './check-command.js';
 import { diffCommand } from './diff-command.js';
+import { exportCommand } from './export-command.js';
 
 /** Builds the command tree; every command reports through the same error handler. */
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -27,6 +28,7 @@ Examples:
   $ entra-extract pull                 # the scheduled run (configure AZURE_* variables first)
   $ entra-extract status               # what the last runs did
   $ entra-extract diff                 # what changed between the last two complete runs
+  $ entra-extract export --out ./balkanid  # CSV for BalkanID upload; --format flat: one access-review file
   $ entra-extract status --check       # for monitoring: exit 6 when data is stale or a pull failed
   $ entra-extract prune                # delete old history, reclaim space
   $ entra-extract backup --out copy.db # a consistent copy, safe while a pull runs
@@ -35,7 +37,8 @@ Exit codes:
   0        success
   1        fatal: bad configuration, authentication failed, database unusable
   2        usage error
-  3        partial: some collections failed, every other collection was committed
+  3        partial: some collections failed, every other collection was committed;
+           (export --strict) written, but a collection's last pull did not complete
   4        (check) a required permission is missing or a probe failed
   5        another run holds the database (pull, prune): nothing was done; a scheduler may skip
   6        (status --check) data older than --max-age, or a collection whose last pull
@@ -44,7 +47,7 @@ Exit codes:
 
 See .env.example for every variable, and README.md for the tables and troubleshooting.`,
     );
-  for (const cmd of [pullCommand(io, setExit), checkCommand(io, setExit), diffCommand(io, setExit), statusCommand(io, setExit), demoCommand(io, setExit), pruneCommand(io), backupCommand(io)]) {
+  for (const cmd of [pullCommand(io, setExit), checkCommand(io, setExit), diffCommand(io, setExit), statusCommand(io, setExit), exportCommand(io, setExit), demoCommand(io, setExit), pruneCommand(io), backupCommand(io)]) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).showHelpAfterError(`(run 'entra-extract ${cmd.name()} --help' for usage)`);
     program.addCommand(cmd);
   }

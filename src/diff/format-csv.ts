@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { DiffReport, ObjectEvent, RelationChange } from './diff-report.js';
 import { cellValue } from './show-value.js';
+import { neutralise } from '../export/neutralise.js';
 
 /** The columns of `diff --format csv`: one row per change, the columns a row's kind does not use left empty. */
 export const CSV_COLUMNS = [
@@ -10,13 +11,6 @@ export const CSV_COLUMNS = [
 
 type Row = Partial<Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null>>;
 
-/**
- * The first characters that make a spreadsheet run a cell as a formula (or, tab and carriage return,
- * hide one): OWASP "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection. Such a
- * cell gets a leading single quote, which Excel and LibreOffice do not show.
- */
-const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r']);
-const neutralise = (cell: string): string => (cell.length > 0 && FORMULA_START.has(cell[0]!) ? `'${cell}` : cell);
 
 function linkRow(change: 'granted' | 'removed', r: RelationChange): Row {
   return {

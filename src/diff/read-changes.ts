@@ -1,4 +1,4 @@
-import type { ChangeRow, Db } from '../store/index.js';
+import type { ChangeRow, Db, LinkKeyColumns } from '../store/index.js';
 import type { DiffWindow } from './resolve-window.js';
 
 /** The object and link changes after the window's start, split by what they describe. */
@@ -13,14 +13,7 @@ export interface LaterChanges {
 
 export const objectKey = (type: string, id: string): string => `${type}\u0000${id}`;
 
-export interface LinkKeyParts {
-  relation: string;
-  source_type: string;
-  source_id: string;
-  target_type: string;
-  target_id: string;
-  scope: string;
-}
+export type LinkKeyParts = LinkKeyColumns;
 
 export const linkKey = (l: LinkKeyParts): string =>
   `${l.relation}\u0000${l.source_type}\u0000${l.source_id}\u0000${l.target_type}\u0000${l.target_id}\u0000${l.scope}`;

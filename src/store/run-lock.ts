@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { isProcessAlive } from './process-alive.js';
 import { DatabaseError, RunLockedError, type LockHolder } from '../errors/index.js';
 import { assertFolderExists } from './open-database.js';
 import { Database, type Db } from './sqlite.js';
@@ -61,18 +62,10 @@ function readHolder(lockPath: string): LockHolder {
       closeSync(fd);
     }
     const pid = head.readUInt32BE(60);
-    if (pid <= 0 || !isAlive(pid)) return {};
+    if (pid <= 0 || !isProcessAlive(pid)) return {};
     return { pid, since: statSync(lockPath).mtime.toISOString() };
   } catch {
     return {};
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
-  }
-}
