@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DatabaseError } from '../errors/index.js';
 import { getMeta, openDatabase } from '../store/index.js';
 import { packageRoot } from '../store/package-root.js';
@@ -12,6 +12,7 @@ import { demoTenant } from '../sim/tenant/index.js';
 import type { SimHandler } from '../sim/sim-http.js';
 import { simPullEnv } from '../sim/pull-env.js';
 import type { Io } from './io.js';
+import { runReport } from './report-command.js';
 import { CONNECTORS } from '../../connectors/index.js';
 
 /** The simulated tenant's identifiers: not real, and the secret opens nothing but the simulation. */
@@ -52,7 +53,8 @@ async function runDemo(io: Io, opts: DemoOptions): Promise<number> {
 
   const tenant = demoTenant(2024, { tenantId: DEMO.tenantId });
   // The demo app holds every permission the collections ask for (and sees hidden unit memberships).
-  const roles = [...new Set([...CONNECTORS.map((c) => c.permission), 'Member.Read.Hidden'])];
+  // User-LifeCycleInfo.Read.All: the users round reads employeeLeaveDateTime, so the report shows leavers.
+  const roles = [...new Set([...CONNECTORS.map((c) => c.permission), 'Member.Read.Hidden', 'User-LifeCycleInfo.Read.All'])];
   const login = createLoginSim({
     tenants: [{ id: DEMO.tenantId, apps: [{ clientId: DEMO.clientId, secrets: [{ value: DEMO.secret }], roles }] }],
   });
@@ -89,8 +91,10 @@ async function runDemo(io: Io, opts: DemoOptions): Promise<number> {
     if (second.code !== 0) return second.code;
 
     const facts = describeDatabase(dbPath);
+    say('\n4. The review report (no credentials: it reads the database).');
+    const report = await runReport({ dbPath, out: join(dirname(dbPath), 'entra-demo-report.html') });
     if (opts.json) {
-      io.stdout.write(`${JSON.stringify({ ok: true, database: dbPath, full: first.summary, changes, incremental: second.summary, database_holds: facts }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ ok: true, database: dbPath, full: first.summary, changes, incremental: second.summary, database_holds: facts, report: report.file }, null, 2)}\n`);
     } else {
       io.stdout.write(
         [
@@ -103,8 +107,12 @@ async function runDemo(io: Io, opts: DemoOptions): Promise<number> {
           `${facts.skus} subscriptions held by ${facts.licensedUsers} users; ${facts.signIns} sign-ins, and the last sign-in of ${facts.withSignInActivity} users.`,
           `Kept as history: ${facts.removedObjects} removed objects and ${facts.removedLinks} removed links, with the time they were removed.`,
           '',
+          `The review report: ${report.file}`,
+          '  (one HTML file, works offline: open it in a browser)',
+          '',
           'Try:',
           `  npx entra-extract status --db ${opts.db}`,
+          `  npx entra-extract report --db ${opts.db} --out review.html --dormant-days 30`,
           `  sqlite3 ${opts.db} "SELECT g.display_name, COUNT(*) FROM effective_relations r JOIN entities g ON g.entity_type = 'group' AND g.id = r.target_id WHERE r.relation = 'memberOf' GROUP BY g.id ORDER BY 2 DESC LIMIT 5"`,
           `  sqlite3 ${opts.db} "SELECT r.source_type, s.display_name, role.display_name FROM effective_relations r JOIN entities s ON s.entity_type = r.source_type AND s.id = r.source_id JOIN entities role ON role.entity_type = 'directoryRole' AND role.id = r.target_id WHERE r.relation = 'memberOf' AND r.target_type = 'directoryRole'"`,
           '',

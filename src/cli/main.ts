@@ -10,6 +10,7 @@ import { backupCommand } from './backup-command.js';
 import { checkCommand } from './check-command.js';
 import { diffCommand } from './diff-command.js';
 import { exportCommand } from './export-command.js';
+import { reportCommand } from './report-command.js';
 
 /** Builds the command tree; every command reports through the same error handler. */
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -29,6 +30,7 @@ Examples:
   $ entra-extract status               # what the last runs did
   $ entra-extract diff                 # what changed between the last two complete runs
   $ entra-extract export --out ./balkanid  # CSV for BalkanID upload; --format flat: one access-review file
+  $ entra-extract report --out review.html # the review's findings as one HTML file
   $ entra-extract status --check       # for monitoring: exit 6 when data is stale or a pull failed
   $ entra-extract prune                # delete old history, reclaim space
   $ entra-extract backup --out copy.db # a consistent copy, safe while a pull runs
@@ -47,7 +49,7 @@ Exit codes:
 
 See .env.example for every variable, and README.md for the tables and troubleshooting.`,
     );
-  for (const cmd of [pullCommand(io, setExit), checkCommand(io, setExit), diffCommand(io, setExit), statusCommand(io, setExit), exportCommand(io, setExit), demoCommand(io, setExit), pruneCommand(io), backupCommand(io)]) {
+  for (const cmd of [pullCommand(io, setExit), checkCommand(io, setExit), diffCommand(io, setExit), reportCommand(io, setExit), statusCommand(io, setExit), exportCommand(io, setExit), demoCommand(io, setExit), pruneCommand(io), backupCommand(io)]) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).showHelpAfterError(`(run 'entra-extract ${cmd.name()} --help' for usage)`);
     program.addCommand(cmd);
   }

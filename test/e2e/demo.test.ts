@@ -68,6 +68,11 @@ describe('demo', () => {
     expect(first.stdout).toMatch(/\d+ service principals and \d+ app registrations/);
     expect(first.stdout).toMatch(/[1-9]\d* of them application permissions to Microsoft Graph/);
     expect(first.stdout).toMatch(/\d+ subscriptions held by [1-9]\d* users; [1-9]\d* sign-ins/);
+    // It ends with the review report, one HTML file beside the database, and says where it is.
+    const report = join(dir, 'entra-demo-report.html');
+    expect(first.stdout).toContain(`The review report: ${report}`);
+    const html = readFileSync(report, 'utf8');
+    for (const section of ['Privileged', 'Dormant', 'Guests', 'Leavers']) expect(html).toContain(section);
 
     const second = await runCli(['demo'], { env: demoEnv(), cwd: dir });
     expect(second.code, second.stderr).toBe(0);
