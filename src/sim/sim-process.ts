@@ -20,12 +20,18 @@
  *          --roles (comma separated) --user-page-units min,max --group-page-units min,max
  *          --empty-page-rate --replay-rate --service-principals --app-role-assignments
  *          --sign-ins --sign-in-days (how many days the generated sign-ins span)
+ *          --profile graph: Graph's latency and limits (graph-profile.ts; off by default): --latency-ms
+ *          (per request, default 100), --row-latency-ms (per object or link entry, default 0.05),
+ *          --ru-budget (identity resource units per 10 s, default 8000; 0 = none), and the reports
+ *          limit of 5 requests per 10 s. The `stats` answer then has a `profile` object (RU used,
+ *          429s, violations, delta pages and items per collection).
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createGraphProfile, type GraphProfile } from './graph/graph-profile.js';
 import { createGraphSim, type VerifyBearer } from './graph/graph-sim.js';
 import type { FaultSpec } from './graph/faults.js';
 import type { RetryAfterForm } from './graph/throttle.js';
@@ -73,6 +79,10 @@ async function main(): Promise<void> {
       'app-role-assignments': { type: 'string' },
       'sign-ins': { type: 'string' },
       'sign-in-days': { type: 'string' },
+      profile: { type: 'string' },
+      'latency-ms': { type: 'string' },
+      'row-latency-ms': { type: 'string' },
+      'ru-budget': { type: 'string' },
     },
   });
   const seed = Number(a.seed);
@@ -110,7 +120,15 @@ async function main(): Promise<void> {
       replayRate: Number(a['replay-rate']),
     },
   });
-  const handler: SimHandler = async (req) => (login ? await login.handle(req) : undefined) ?? graph.handle(req);
+  if (a.profile !== undefined && a.profile !== 'graph') throw new Error(`unknown --profile ${a.profile} (only "graph")`);
+  const profile: GraphProfile | undefined = a.profile === 'graph'
+    ? createGraphProfile(graph, {
+      latencyMs: num(a['latency-ms']), rowLatencyMs: num(a['row-latency-ms']), ruBudget: num(a['ru-budget']), appId: clientId, tenantId,
+    })
+    : undefined;
+  const handler: SimHandler = profile
+    ? async (req) => (login ? await login.handle(req) : undefined) ?? profile.handle(req)
+    : async (req) => (login ? await login.handle(req) : undefined) ?? graph.handle(req);
   const tlsDir = findTlsDir();
   const server = await startSimServer({
     handler, host: a.host, port: Number(a.port),
@@ -119,7 +137,7 @@ async function main(): Promise<void> {
   const say = (v: unknown): void => void process.stdout.write(JSON.stringify(v) + '\n');
   say({
     origin: server.origin, tenantId, clientId, clientSecret: a['client-secret'], roles, login: login !== undefined,
-    caFile: join(tlsDir, 'ca.pem'), generatedMs, stats: tenant.stats(), directory: tenant.directory.stats(), audit: tenant.audit.stats(),
+    caFile: join(tlsDir, 'ca.pem'), ...(profile ? { profile: { name: 'graph', ...profile.options } } : {}), generatedMs, stats: tenant.stats(), directory: tenant.directory.stats(), audit: tenant.audit.stats(),
   });
 
   let mutateSeed = seed * 1000;
@@ -147,6 +165,7 @@ async function main(): Promise<void> {
           return say({
             ok: true, stats: tenant.stats(), directory: tenant.directory.stats(), audit: tenant.audit.stats(), server: graph.stats(),
             violations: graph.throttle.violations().length, memoryMb: Math.round(process.memoryUsage().rss / 1e6),
+            ...(profile ? { profile: profile.stats() } : {}),
           });
         case 'truth':
           writeTruthFile(String(cmd.out), tenant.truth());

@@ -1,0 +1,157 @@
+/**
+ * The identity-and-access resource-unit (RU) budget of Microsoft Graph, as a token bucket
+ * (graph-facts 3.2, https://learn.microsoft.com/graph/throttling-limits#identity-and-access-service-limits):
+ * per application+tenant pair 3,500 / 5,000 / 8,000 RU per 10 s for small / medium / large tenants.
+ * Each request costs its documented RU; a request the bucket cannot pay is answered 429 with a
+ * Retry-After (seconds, fractional) after which the bucket holds enough for it. A request that
+ * arrives inside an announced Retry-After window is a violation and is refused again.
+ *
+ * Only used by the opt-in graph profile (graph-profile.ts); Throttle keeps its own semantics.
+ */
+
+/** Base RU costs of GETs (path relative to /v1.0, ids as `{id}`), graph-facts 3.2. Unlisted: 1. */
+const GET_COSTS: [RegExp, number][] = [
+  [/^\/applications\/?$/i, 2],
+  [/^\/applications\/[^/]+\/extensionProperties\/?$/i, 2],
+  [/^\/contracts\/?$/i, 3],
+  [/^\/domains\/[^/]+\/domainNameReferences\/?$/i, 4],
+  [/^\/groups\/[^/]+\/members\/?$/i, 3],
+  [/^\/groups\/[^/]+\/transitiveMembers\/?$/i, 5],
+  [/^\/(?:me|users\/[^/]+)\/licenseDetails\/?$/i, 2],
+  [/^\/(?:me|users\/[^/]+)\/memberOf\/?$/i, 2],
+  [/^\/(?:me|users\/[^/]+)\/ownedObjects\/?$/i, 2],
+  [/^\/(?:me|users\/[^/]+)\/transitiveMemberOf\/?$/i, 2],
+  [/^\/oauth2PermissionGrants(?:\/[^/]+)?\/?$/i, 2],
+  [/^\/servicePrincipals\/[^/]+\/appRoleAssignments\/?$/i, 2],
+  [/^\/subscribedSkus\/?$/i, 3],
+  [/^\/users\/?$/i, 2],
+];
+
+/** Base RU costs of POST actions, graph-facts 3.2. Unlisted: 1. */
+const POST_COSTS: [RegExp, number][] = [
+  [/^\/directoryObjects\/getByIds\/?$/i, 3],
+  [/^\/getObjectsById\/?$/i, 3],
+  [/^\/(?:me|users\/[^/]+)\/checkMemberGroups\/?$/i, 4],
+  [/^\/(?:me|users\/[^/]+)\/checkMemberObjects\/?$/i, 4],
+  [/^\/(?:me|users\/[^/]+)\/getMemberGroups\/?$/i, 2],
+  [/^\/(?:me|users\/[^/]+)\/getMemberObjects\/?$/i, 2],
+  [/\/isMemberOf\/?$/i, 4],
+];
+
+/**
+ * The RU cost of one identity-scope request: the base cost of its path (1 when the documentation
+ * does not list it, which includes every `delta` path and `servicePrincipals`), then `$select` −1,
+ * `$expand` +1, `$top` below 20 −1, never below 1. `path` is relative to the version root
+ * (`/users/delta`), `search` the query string (with or without `?`).
+ */
+export function resourceUnitCost(method: string, path: string, search: string): number {
+  const table = method.toUpperCase() === 'POST' ? POST_COSTS : GET_COSTS;
+  let cost = table.find(([re]) => re.test(path))?.[1] ?? 1;
+  const q = new URLSearchParams(search.startsWith('?') ? search.slice(1) : search);
+  if (q.has('$select')) cost -= 1;
+  if (q.has('$expand')) cost += 1;
+  const top = q.get('$top');
+  if (top !== null && Number(top) < 20) cost -= 1;
+  return Math.max(1, cost);
+}
+
+export interface RuDecision {
+  /** True when the request may be served (its cost was taken from the bucket). */
+  ok: boolean;
+  /** RU charged (0 when refused). */
+  charged: number;
+  /** Retry-After in seconds (3 decimals) when refused. */
+  retryAfter?: string;
+  violation: boolean;
+  /** Share of the budget used after this request, for `x-ms-throttle-limit-percentage` (sent above 0.8). */
+  usage: number;
+}
+
+export interface RuViolation {
+  at: number;
+  windowEnd: number;
+  path: string;
+}
+
+export class RuBudget {
+  private tokens: number;
+  private last: number;
+  private windowEnd = 0;
+  private announcedAt = Number.NEGATIVE_INFINITY;
+  private readonly found: RuViolation[] = [];
+  used = 0;
+  refused = 0;
+
+  /**
+   * `perTenSeconds`: the budget (default 8,000, a large tenant). `toleranceMs`: a request this early
+   * before the window ends counts as on time. `graceMs`: a request this soon after a window was
+   * announced was already on its way (a sibling in the same $batch): refused, but no violation.
+   */
+  constructor(
+    private readonly now: () => number,
+    readonly perTenSeconds = 8000,
+    private readonly toleranceMs = 1,
+    private readonly graceMs = 25,
+  ) {
+    this.tokens = perTenSeconds;
+    this.last = now();
+  }
+
+  private get ratePerMs(): number {
+    return this.perTenSeconds / 10_000;
+  }
+
+  /** RU in the bucket now (refilled continuously up to the budget). */
+  available(at = this.now()): number {
+    if (at > this.last) {
+      this.tokens = Math.min(this.perTenSeconds, this.tokens + (at - this.last) * this.ratePerMs);
+      this.last = at;
+    }
+    return this.tokens;
+  }
+
+  violations(): RuViolation[] {
+    return [...this.found];
+  }
+
+  get openUntil(): number {
+    return this.windowEnd;
+  }
+
+  /** Takes `cost` RU for a request to `path`, or refuses it with a Retry-After. */
+  take(cost: number, path: string): RuDecision {
+    const at = this.now();
+    const tokens = this.available(at);
+    if (at < this.windowEnd - this.toleranceMs) {
+      const violation = at - this.announcedAt >= this.graceMs;
+      if (violation) this.found.push({ at, windowEnd: this.windowEnd, path });
+      this.refused++;
+      return { ok: false, charged: 0, retryAfter: this.secondsUntil(this.windowEnd - at), violation, usage: this.usage() };
+    }
+    // The tolerance: a request that early is paid by the refill it would have had on time.
+    if (tokens + this.toleranceMs * this.ratePerMs >= cost) {
+      this.tokens = tokens - cost;
+      this.used += cost;
+      return { ok: true, charged: cost, violation: false, usage: this.usage() };
+    }
+    const waitMs = Math.ceil((cost - tokens) / this.ratePerMs);
+    this.windowEnd = Math.max(this.windowEnd, at + waitMs);
+    this.announcedAt = at;
+    this.refused++;
+    return { ok: false, charged: 0, retryAfter: this.secondsUntil(this.windowEnd - at), violation: false, usage: this.usage() };
+  }
+
+  /** Gives back RU taken for a request that was not served after all (401, a 429 of another scope). */
+  refund(cost: number): void {
+    this.tokens = Math.min(this.perTenSeconds, this.tokens + cost);
+    this.used -= cost;
+  }
+
+  private usage(): number {
+    return (this.perTenSeconds - this.tokens) / this.perTenSeconds;
+  }
+
+  private secondsUntil(ms: number): string {
+    return (Math.max(1, Math.ceil(ms)) / 1000).toFixed(3);
+  }
+}
