@@ -38,8 +38,13 @@ export async function startSimChild(args: string[] = []): Promise<SimChild> {
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const ready = early.shift();
       if (ready) return resolve(ready);
-      waiting.push(resolve);
-      child.once('exit', (code) => reject(new Error(`sim process exited with ${code}`)));
+      // One exit listener per pending answer, removed with the answer (no listener piles up per command).
+      const onExit = (code: number | null) => reject(new Error(`sim process exited with ${code}`));
+      child.once('exit', onExit);
+      waiting.push((value) => {
+        child.off('exit', onExit);
+        resolve(value);
+      });
     });
   const hello = await nextLine();
   const s = hello as { origin: string; tenantId: string; clientId: string; clientSecret: string; caFile: string };
