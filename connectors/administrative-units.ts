@@ -25,7 +25,8 @@ export const administrativeUnits: Connector = {
     entityTypes: ['administrativeUnit'],
     relationScopes: [memberOf],
     url: () =>
-      '/administrativeUnits/delta?$select=id,displayName,description,visibility,membershipType,membershipRule,membershipRuleProcessingState,members',
+      // The v1.0 properties only (membershipType and the dynamic rule are beta: a 400 in v1.0).
+      '/administrativeUnits/delta?$select=id,displayName,description,visibility,members',
     map: (obj) => mapDeltaObject(obj, 'administrativeUnit', (id) => deltaLinks(obj, 'members', memberOf, id)),
   }],
 };

@@ -9,8 +9,11 @@ const appRoleOf: RelationScope = { relation: 'appRoleOf', anchor: 'source', anch
 /** Every service principal has this role: "default access" for assignments without a specific role. */
 export const DEFAULT_ACCESS_ROLE_ID = '00000000-0000-0000-0000-000000000000';
 
+// "Publisher" in v1.0 is the owning tenant (appOwnerOrganizationId) and verifiedPublisher;
+// publisherName exists only in beta, and v1.0 answers 400 to a $select that names it
+// (https://learn.microsoft.com/graph/api/resources/serviceprincipal?view=graph-rest-1.0).
 const SELECT = [
-  'id', 'appId', 'displayName', 'servicePrincipalType', 'accountEnabled', 'appOwnerOrganizationId', 'publisherName',
+  'id', 'appId', 'displayName', 'servicePrincipalType', 'accountEnabled', 'appOwnerOrganizationId', 'description',
   'verifiedPublisher', 'signInAudience', 'appRoleAssignmentRequired', 'tags', 'servicePrincipalNames',
   'appRoles', 'oauth2PermissionScopes', 'passwordCredentials', 'keyCredentials',
 ];

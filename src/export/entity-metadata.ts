@@ -94,7 +94,7 @@ export function servicePrincipalMetadata(d: Data): Metadata {
     servicePrincipalType: d.servicePrincipalType,
     accountEnabled: d.accountEnabled,
     appOwnerOrganizationId: d.appOwnerOrganizationId,
-    publisherName: d.publisherName,
+    description: d.description,
     verifiedPublisher: obj(d.verifiedPublisher)?.displayName,
     signInAudience: d.signInAudience,
     appRoleAssignmentRequired: d.appRoleAssignmentRequired,

@@ -18,12 +18,12 @@ const HIDDEN = `Bearer good-${ROLES},Member.Read.Hidden`;
 const PLAIN = `Bearer good-${ROLES}`;
 
 const SELECT = {
-  servicePrincipal: 'id,appId,displayName,servicePrincipalType,accountEnabled,appOwnerOrganizationId,publisherName,verifiedPublisher,signInAudience,'
+  servicePrincipal: 'id,appId,displayName,servicePrincipalType,accountEnabled,appOwnerOrganizationId,description,verifiedPublisher,signInAudience,'
     + 'appRoleAssignmentRequired,tags,servicePrincipalNames,appRoles,oauth2PermissionScopes,passwordCredentials,keyCredentials',
   application: 'id,appId,displayName,signInAudience,publisherDomain,createdDateTime,verifiedPublisher,identifierUris,requiredResourceAccess,appRoles,'
     + 'api,passwordCredentials,keyCredentials',
   directoryRole: 'id,displayName,description,roleTemplateId,members',
-  administrativeUnit: 'id,displayName,description,visibility,membershipType,membershipRule,membershipRuleProcessingState,members',
+  administrativeUnit: 'id,displayName,description,visibility,members',
 } as const;
 type DeltaType = keyof typeof SELECT;
 const PATH: Record<DeltaType, string> = {
@@ -280,10 +280,10 @@ describe('delta rounds', () => {
     const c = new Client(sim, PLAIN);
     await c.pull();
     const sp = [...d.registry.ownSps].find((id) => !d.registry.protectedSps.has(id) && d.registry.sps.isLive(id))!;
-    d.updateServicePrincipal(sp, { accountEnabled: false, publisherName: null });
+    d.updateServicePrincipal(sp, { accountEnabled: false, description: null });
     await c.pull();
     expect(c.pages.servicePrincipal!.flatMap((p) => p.value)).toEqual([{ id: sp, ...storedProps(d.registry.sps.get(sp)!.props) }]);
-    expect(c.objects.servicePrincipal.get(sp)).toMatchObject({ accountEnabled: false, publisherName: null });
+    expect(c.objects.servicePrincipal.get(sp)).toMatchObject({ accountEnabled: false, description: null });
     for (const type of ['application', 'directoryRole', 'administrativeUnit'] as const) expect(c.pages[type]!.flatMap((p) => p.value)).toEqual([]);
   });
 

@@ -7,8 +7,9 @@
 export type DeltaCollection = 'servicePrincipals' | 'applications' | 'directoryRoles' | 'administrativeUnits';
 
 /** https://learn.microsoft.com/graph/api/resources/serviceprincipal */
+// publisherName is a beta property: v1.0 answers 400 to a $select that names it.
 export const SERVICE_PRINCIPAL_PROPERTIES = ['appId', 'displayName', 'servicePrincipalType', 'accountEnabled', 'appOwnerOrganizationId',
-  'publisherName', 'verifiedPublisher', 'signInAudience', 'appRoleAssignmentRequired', 'tags', 'servicePrincipalNames', 'appRoles',
+  'description', 'verifiedPublisher', 'signInAudience', 'appRoleAssignmentRequired', 'tags', 'servicePrincipalNames', 'appRoles',
   'oauth2PermissionScopes', 'passwordCredentials', 'keyCredentials'];
 /** https://learn.microsoft.com/graph/api/resources/application */
 export const APPLICATION_PROPERTIES = ['appId', 'displayName', 'signInAudience', 'publisherDomain', 'createdDateTime', 'verifiedPublisher',
@@ -16,8 +17,8 @@ export const APPLICATION_PROPERTIES = ['appId', 'displayName', 'signInAudience',
 /** https://learn.microsoft.com/graph/api/resources/directoryrole */
 export const DIRECTORY_ROLE_PROPERTIES = ['displayName', 'description', 'roleTemplateId'];
 /** https://learn.microsoft.com/graph/api/resources/administrativeunit */
-export const ADMINISTRATIVE_UNIT_PROPERTIES = ['displayName', 'description', 'visibility', 'membershipType', 'membershipRule',
-  'membershipRuleProcessingState'];
+// v1.0: membershipType, membershipRule and membershipRuleProcessingState are beta-only (a 400 in v1.0).
+export const ADMINISTRATIVE_UNIT_PROPERTIES = ['displayName', 'description', 'visibility'];
 
 const UNMODELLED: Record<DeltaCollection, string[]> = {
   servicePrincipals: ['addIns', 'alternativeNames', 'appDescription', 'appDisplayName', 'applicationTemplateId', 'customSecurityAttributes',

@@ -116,7 +116,7 @@ function generateServicePrincipals(d: DirectoryData, rng: Rng, o: DirectoryGenOp
 function firstParty(appId: string, displayName: string, appRoles: AppRole[], scopes: PermissionScope[], names: string[]): Record<string, unknown> {
   return {
     appId, displayName, servicePrincipalType: 'Application', accountEnabled: true, appOwnerOrganizationId: MICROSOFT_TENANT_ID,
-    publisherName: 'Microsoft Services', verifiedPublisher: { displayName: null, verifiedPublisherId: null, addedDateTime: null },
+    description: null, verifiedPublisher: { displayName: null, verifiedPublisherId: null, addedDateTime: null },
     signInAudience: 'AzureADMultipleOrgs', appRoleAssignmentRequired: false, tags: [], servicePrincipalNames: names, appRoles,
     oauth2PermissionScopes: scopes, passwordCredentials: [], keyCredentials: [],
   };

@@ -126,7 +126,7 @@ export function spProps(rng: Rng, o: {
     servicePrincipalType: o.kind === 'managedIdentity' ? 'ManagedIdentity' : o.kind === 'legacy' ? 'Legacy' : 'Application',
     accountEnabled: rng.chance(0.95),
     appOwnerOrganizationId: o.kind === 'own' ? o.tenantId : o.kind === 'thirdParty' ? rng.guid() : null,
-    publisherName: o.kind === 'own' ? 'Contoso' : o.kind === 'thirdParty' ? vendor : null,
+    description: o.kind === 'own' ? 'Contoso' : o.kind === 'thirdParty' ? vendor : null,
     verifiedPublisher: verified
       ? { displayName: `${vendor}, Inc.`, verifiedPublisherId: String(rng.int(1_000_000, 9_999_999)), addedDateTime: iso(Date.UTC(2021, 0, 1) + rng.int(0, 900) * DAY) }
       : { displayName: null, verifiedPublisherId: null, addedDateTime: null },
@@ -146,21 +146,24 @@ export function spProps(rng: Rng, o: {
 const UNIT_AREAS = ['Europe', 'North America', 'Asia Pacific', 'Sales', 'Engineering', 'Finance', 'Contractors', 'Executives', 'Research', 'Support'];
 
 /**
- * An administrative unit: visibility null or 'HiddenMembership'; membershipType 'Assigned', 'Dynamic'
- * or null (older units); a dynamic unit has a rule and a processing state
- * (https://learn.microsoft.com/graph/api/resources/administrativeunit).
+ * An administrative unit: visibility null or 'HiddenMembership'. Dynamic membership (membershipType,
+ * membershipRule, membershipRuleProcessingState) is documented for beta only; the v1.0 resource has
+ * description, displayName, id and visibility
+ * (https://learn.microsoft.com/graph/api/resources/administrativeunit?view=graph-rest-1.0), so the
+ * v1.0 simulation does not serve them. The generator still draws them, so every later draw (and id)
+ * stays as it was.
  */
 export function unitProps(rng: Rng, n: number, o: { hidden?: boolean; dynamic?: boolean } = {}): Record<string, unknown> {
   const area = rng.pick(UNIT_AREAS);
   const dynamic = o.dynamic ?? rng.chance(0.2);
-  return {
+  const props = {
     displayName: `${area} ${n}`,
     description: rng.chance(0.8) ? `Administration of ${area.toLowerCase()} (${n})` : null,
     visibility: (o.hidden ?? rng.chance(0.2)) ? 'HiddenMembership' : null,
-    membershipType: dynamic ? 'Dynamic' : rng.chance(0.75) ? 'Assigned' : null,
-    membershipRule: dynamic ? `(user.department -eq "${area}")` : null,
-    membershipRuleProcessingState: dynamic ? 'On' : null,
   };
+  // The draw the beta-only membershipType took: kept, so every later draw (and id) stays as it was.
+  if (!dynamic) rng.chance(0.75);
+  return props;
 }
 
 /** The properties of an application registration (same appId, roles and scopes as its service principal). */

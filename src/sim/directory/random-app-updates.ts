@@ -37,7 +37,7 @@ export function randomAppUpdate(d: DirectoryData, rng: Rng, target: { kind: 'sp'
   }
   if (r < 0.8) {
     // A scalar the review shows that can be cleared (Graph then sends null) and set again later.
-    const name = target.kind === 'sp' ? 'publisherName' : 'publisherDomain';
+    const name = target.kind === 'sp' ? 'description' : 'publisherDomain';
     if (rec.props[name] === null) return update({ [name]: target.kind === 'sp' ? 'Contoso' : 'contoso.example' }) ? 'propertySetAgain' : null;
     return update({ [name]: null }) ? 'propertyCleared' : null;
   }
