@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupServer } from 'msw/node';
-import { Command } from 'commander';
 import { createGraphSim, type GraphSim, type GraphSimOptions } from '../../src/sim/graph/index.js';
 import { createLoginSim } from '../../src/sim/login/login-sim.js';
 import type { LoginSim, SimApp } from '../../src/sim/login/login-sim-types.js';
@@ -10,14 +9,12 @@ import { generateTenant, type Tenant } from '../../src/sim/tenant/index.js';
 import type { SimHandler } from '../../src/sim/sim-http.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/config.js';
-import { checkCommand } from '../../src/cli/check-command.js';
-import { handleError } from '../../src/cli/handle-error.js';
 import { runCheck, type CheckOptions, type CheckReport } from '../../src/check/index.js';
 import { CLIENT_ID, GRAPH, LOGIN, SECRET, TENANT_DOMAIN, TENANT_ID } from '../support/sim-world.js';
 import { fastRetry } from '../support/integration-helpers.js';
-import { captureIo } from '../support/cli-capture.js';
 import { simHandlers } from '../support/msw-sim.js';
 import { CONNECTORS } from '../../connectors/index.js';
+import { runCliInProcess } from '../support/cli-capture.js';
 
 export { CLIENT_ID, SECRET, TENANT_ID };
 
@@ -96,17 +93,6 @@ export type CheckWorld = ReturnType<typeof createCheckWorld>;
  * command is registered: commander's usage errors and thrown errors go through handleError.
  */
 export async function runCheckCli(args: string[], env: Record<string, string | undefined>, cwd?: string) {
-  const c = captureIo(env, cwd ? { cwd } : {});
-  let exit = 0;
-  const program = new Command('entra-extract').exitOverride().configureOutput({ writeOut: (s) => c.io.stdout.write(s), writeErr: (s) => c.io.stderr.write(s) });
-  const cmd = checkCommand(c.io, (code) => (exit = code)).exitOverride().configureOutput({ writeOut: (s) => c.io.stdout.write(s), writeErr: (s) => c.io.stderr.write(s) });
-  program.addCommand(cmd);
-  try {
-    await program.parseAsync(['node', 'entra-extract', 'check', ...args]);
-  } catch (error) {
-    exit = handleError(error, { stdout: c.io.stdout, stderr: c.io.stderr, json: args.includes('--json') });
-  }
-  // Let the PassThrough streams deliver what was written.
-  await new Promise((r) => setImmediate(r));
-  return { exit, stdout: c.stdout(), stderr: c.stderr(), cwd: c.cwd };
+  const r = await runCliInProcess('check', args, { env, cwd });
+  return { exit: r.code, stdout: r.stdout, stderr: r.stderr, cwd: r.cwd };
 }

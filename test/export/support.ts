@@ -1,8 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
-import { exportCommand } from '../../src/cli/export-command.js';
-import { handleError } from '../../src/cli/handle-error.js';
-import { captureIo } from '../support/cli-capture.js';
+import { runCliInProcess } from '../support/cli-capture.js';
 
 /**
  * An RFC 4180 reader for the tests (the export writes through csv-stringify; reading back with an
@@ -51,17 +48,6 @@ export function readCsv(path: string): Record<string, string>[] {
  * later), with the CLI's one error handler: returns the exit code and what it printed.
  */
 export async function runExportCli(args: string[], env: Record<string, string | undefined> = {}, cwd?: string) {
-  const cap = captureIo(env, cwd ? { cwd } : {});
-  let exit = 0;
-  const cmd = exportCommand(cap.io, (code) => (exit = code));
-  const program = new Command('entra-extract').exitOverride().configureOutput({ writeOut: (s) => cap.io.stdout.write(s), writeErr: (s) => cap.io.stderr.write(s) });
-  cmd.exitOverride().configureOutput({ writeOut: (s) => cap.io.stdout.write(s), writeErr: (s) => cap.io.stderr.write(s) });
-  program.addCommand(cmd);
-  try {
-    await program.parseAsync(['node', 'entra-extract', 'export', ...args]);
-  } catch (error) {
-    exit = handleError(error, { stdout: cap.io.stdout, stderr: cap.io.stderr, json: args.includes('--json') });
-  }
-  await new Promise((r) => setImmediate(r));
-  return { exit, stdout: cap.stdout(), stderr: cap.stderr(), cwd: cap.cwd };
+  const r = await runCliInProcess('export', args, { env, cwd });
+  return { exit: r.code, stdout: r.stdout, stderr: r.stderr, cwd: r.cwd };
 }

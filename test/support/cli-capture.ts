@@ -23,3 +23,21 @@ export function captureIo(env: Record<string, string | undefined>, options: { cw
 
 /** The argv `main` expects: node, the script, then the command's words. */
 export const cliArgv = (...args: string[]) => ['node', 'entra-extract', ...args];
+
+/**
+ * Runs `entra-extract <command> <args>` in process through the real `main`, capturing what it
+ * prints; `stdoutTty` makes stdout look like a terminal (commands that pick a format by it).
+ */
+export async function runCliInProcess(
+  command: string,
+  args: string[],
+  o: { env?: Record<string, string | undefined>; cwd?: string; stdoutTty?: boolean } = {},
+) {
+  const { main } = await import('../../src/cli/main.js');
+  const c = captureIo(o.env ?? {}, o.cwd ? { cwd: o.cwd } : {});
+  (c.io.stdout as { isTTY?: boolean }).isTTY = o.stdoutTty === true;
+  const code = await main(cliArgv(command, ...args), c.io);
+  // Let the PassThrough streams deliver what was written.
+  await new Promise((r) => setImmediate(r));
+  return { code, stdout: c.stdout(), stderr: c.stderr(), cwd: c.cwd };
+}

@@ -1,5 +1,5 @@
-import type { Props } from '../tenant/tenant-types.js';
 import { ChangeTracker, type Clock } from './change-tracker.js';
+import { applyPatch } from '../tenant/apply-patch.js';
 import type { TrackedRec } from './directory-types.js';
 
 /**
@@ -107,20 +107,3 @@ export class TrackedObjects {
   }
 }
 
-/**
- * New frozen props with the patch applied and the names whose value changed. Clearing stores null
- * (Graph then sends `"name": null`); `id` is never patched.
- */
-export function applyPatch(old: Props, patch: Record<string, unknown>): { props: Props; changed: string[] } {
-  const next: Record<string, unknown> = { ...old };
-  const changed: string[] = [];
-  for (const [k, raw] of Object.entries(patch)) {
-    if (k === 'id') continue;
-    const v = raw === undefined ? null : raw;
-    const was = old[k] === undefined ? null : old[k];
-    if (JSON.stringify(was) === JSON.stringify(v)) continue;
-    next[k] = v;
-    changed.push(k);
-  }
-  return { props: Object.freeze(next), changed };
-}

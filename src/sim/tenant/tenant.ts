@@ -3,6 +3,7 @@ import { DirectoryData } from '../directory/directory-data.js';
 import { AuditData } from '../audit/audit-data.js';
 import { groupProps, userProps } from './object-factory.js';
 import { randomChanges, type RandomChangesResult } from './random-changes.js';
+import { applyPatch } from './apply-patch.js';
 import type {
   Change, DirType, GroupRec, MemberType, ObjectOp, OwnerType, PlainRec, Props, Truth, TruthRelation, UserRec,
 } from './tenant-types.js';
@@ -399,26 +400,6 @@ function addIdx(idx: Map<string, Set<string>>, key: string, value: string): void
   let s = idx.get(key);
   if (!s) idx.set(key, (s = new Set()));
   s.add(value);
-}
-
-/**
- * New frozen props with the patch applied and the names whose value changed. Clearing a property
- * (null or undefined in the patch) stores null, which delta and full rounds send as `"name":null`
- * (https://learn.microsoft.com/graph/api/user-delta: a changed property carries its new value, which
- * may be null). Clearing a property that was never set, or is already null, changes nothing.
- */
-function applyPatch(old: Props, patch: Record<string, unknown>): { props: Props; changed: string[] } {
-  const next: Record<string, unknown> = { ...old };
-  const changed: string[] = [];
-  for (const [k, raw] of Object.entries(patch)) {
-    if (k === 'id') continue;
-    const v = raw === undefined ? null : raw;
-    const was = old[k] === undefined ? null : old[k];
-    if (JSON.stringify(was) === JSON.stringify(v)) continue;
-    next[k] = v;
-    changed.push(k);
-  }
-  return { props: Object.freeze(next), changed };
 }
 
 export type { ObjectOp };
