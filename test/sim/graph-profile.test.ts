@@ -47,14 +47,16 @@ describe('RuBudget', () => {
     for (let i = 0; i < 50; i++) expect(b.take(2, '/users').ok).toBe(true);
     const refused = b.take(3, '/groups/g/members');
     expect(refused.ok).toBe(false);
-    // 100 RU per 10 s = 0.01 RU per ms: 3 RU need 300 ms.
-    expect(refused.retryAfter).toBe('0.300');
+    // A refused request still counts against usage (graph-facts 3.1): the bucket is at -3, and
+    // 100 RU per 10 s = 0.01 RU per ms refills the 6 RU that pay for the retry in 600 ms.
+    expect(refused.retryAfter).toBe('0.600');
     clock.t += 100;
     expect(b.take(3, '/groups/g/members').ok).toBe(false);
     expect(b.violations()).toHaveLength(1);
     clock.t = b.openUntil;
     expect(b.take(3, '/groups/g/members').ok).toBe(true);
-    expect(b.used).toBe(103);
+    // 100, then 3 for each of the two refused requests and 3 for the one served.
+    expect(b.used).toBe(109);
     expect(b.refused).toBe(2);
     clock.t += 10_000;
     expect(b.available()).toBe(100);
@@ -82,15 +84,16 @@ describe('graph profile', () => {
     expect((await p.handle(req(`${ORIGIN}/v1.0/users/delta`)))!.headers!['x-ms-throttle-limit-percentage']).toBe('1.00');
     const t = (await p.handle(req(`${ORIGIN}/v1.0/oauth2PermissionGrants`)))!;
     expect(t.status).toBe(429);
-    // 4 RU per 10 s: 2 RU need 5 s.
-    expect(t.headers!['retry-after']).toBe('5.000');
+    // The refused request is charged too (the bucket at -2): 4 RU per 10 s refill the 4 RU in 10 s.
+    expect(t.headers!['retry-after']).toBe('10.000');
     expect(JSON.parse(t.body!).error.code).toBe('TooManyRequests');
     clock.t += 1000;
     expect((await p.handle(req(`${ORIGIN}/v1.0/oauth2PermissionGrants`)))!.status).toBe(429);
     clock.t = p.budget!.openUntil;
     expect((await p.handle(req(`${ORIGIN}/v1.0/oauth2PermissionGrants`)))!.status).toBe(200);
     const s = p.stats();
-    expect(s).toMatchObject({ ruUsed: 6, throttled: 2, ruRefused: 2, ruViolations: 1, violations: 1 });
+    // 2 + 1 + 1 served, 2 + 2 refused (still counted), 2 served after the window.
+    expect(s).toMatchObject({ ruUsed: 10, throttled: 2, ruRefused: 2, ruViolations: 1, violations: 1 });
     expect(s.delta.users!.pages).toBe(2);
     expect(s.delta.users!.items).toBeGreaterThan(0);
   });
@@ -108,7 +111,8 @@ describe('graph profile', () => {
     expect(byId['1']!.headers['x-ms-resource-unit']).toBe('2');
     expect(byId['2']!.status).toBe(429);
     expect(Number(byId['2']!.headers['retry-after'])).toBeGreaterThan(0);
-    expect(p.stats()).toMatchObject({ ruUsed: 2, throttled: 1 });
+    // The refused item is counted against usage as well.
+    expect(p.stats()).toMatchObject({ ruUsed: 4, throttled: 1 });
   });
 
   it('sets the reports limit of 5 requests per 10 s', async () => {

@@ -118,7 +118,9 @@ export function createGraphProfile(graph: GraphSim, opts: GraphProfileOptions = 
       };
     }
     const res = await graph.handle(req);
-    if (!res || res.status === 401 || res.status === 429) {
+    // A request refused before it was served (401) is given back; a throttled one is not: "throttled
+    // requests still count against usage" (https://learn.microsoft.com/graph/throttling).
+    if (!res || res.status === 401) {
       budget.refund(cost);
       return res;
     }
@@ -178,7 +180,7 @@ export function createGraphProfile(graph: GraphSim, opts: GraphProfileOptions = 
     for (const r of envelope.responses) {
       const c = charged.get(String(r.id).toLowerCase());
       if (c) {
-        if (r.status === 401 || r.status === 429) budget!.refund(c.cost);
+        if (r.status === 401) budget!.refund(c.cost);
         else r.headers = { ...r.headers, ...chargedHeaders(c.cost, c.usage) };
       }
       const it = byId.get(String(r.id).toLowerCase());

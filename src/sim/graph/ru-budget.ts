@@ -125,8 +125,11 @@ export class RuBudget {
     if (at < this.windowEnd - this.toleranceMs) {
       const violation = at - this.announcedAt >= this.graceMs;
       if (violation) this.found.push({ at, windowEnd: this.windowEnd, path });
-      this.refused++;
-      return { ok: false, charged: 0, retryAfter: this.secondsUntil(this.windowEnd - at), violation, usage: this.usage() };
+      // "Throttled requests still count against usage" (https://learn.microsoft.com/graph/throttling,
+      // graph-facts 3.1): a request sent into the window pays and pushes the window further out.
+      this.pay(cost);
+      this.extendWindow(at, cost);
+      return { ok: false, charged: cost, retryAfter: this.secondsUntil(this.windowEnd - at), violation, usage: this.usage() };
     }
     // The tolerance: a request that early is paid by the refill it would have had on time.
     if (tokens + this.toleranceMs * this.ratePerMs >= cost) {
@@ -134,14 +137,27 @@ export class RuBudget {
       this.used += cost;
       return { ok: true, charged: cost, violation: false, usage: this.usage() };
     }
-    const waitMs = Math.ceil((cost - tokens) / this.ratePerMs);
-    this.windowEnd = Math.max(this.windowEnd, at + waitMs);
+    // A refused request still counts against usage (see above): the bucket goes below zero, and the
+    // window lasts until the refill can pay for the request again.
+    this.pay(cost);
+    this.extendWindow(at, cost);
     this.announcedAt = at;
-    this.refused++;
-    return { ok: false, charged: 0, retryAfter: this.secondsUntil(this.windowEnd - at), violation: false, usage: this.usage() };
+    return { ok: false, charged: cost, retryAfter: this.secondsUntil(this.windowEnd - at), violation: false, usage: this.usage() };
   }
 
-  /** Gives back RU taken for a request that was not served after all (401, a 429 of another scope). */
+  private pay(cost: number): void {
+    this.tokens -= cost;
+    this.used += cost;
+    this.refused++;
+  }
+
+  /** The window ends when the bucket holds `cost` again. */
+  private extendWindow(at: number, cost: number): void {
+    const waitMs = Math.ceil((cost - this.tokens) / this.ratePerMs);
+    this.windowEnd = Math.max(this.windowEnd, at + waitMs);
+  }
+
+  /** Gives back RU taken for a request that was not served after all (401: refused before any work). */
   refund(cost: number): void {
     this.tokens = Math.min(this.perTenSeconds, this.tokens + cost);
     this.used -= cost;
