@@ -4,8 +4,6 @@
  * on stdin, one per line, answering one JSON line each:
  *   {"cmd":"mutate","fraction":0.01[,"seed":N]}   random changes to that share of objects and links
  *   {"cmd":"stats"}                                 tenant and server counters
- *   {"cmd":"truth","out":"/path.json"}              writes Tenant.truth() to a file (entities, relations,
- *                                                   softDeleted, storedRelations)
  *   {"cmd":"throttle","every":N,"retryAfter":"decimal","seconds":1} | {"cmd":"throttle","off":true}
  *   {"cmd":"fault", ...FaultSpec with "path" as a regex string}  e.g. {"cmd":"fault","path":"/groups/","status":502}
  *                                                   or {"cmd":"fault","spoil":"html"} or {"cmd":"fault","resetAfterHeaders":true}
@@ -39,7 +37,6 @@ import { startSimServer } from './https-server.js';
 import type { LoginSim, LoginSimOptions } from './login/login-sim-types.js';
 import type { SimHandler } from './sim-http.js';
 import { generateTenant } from './tenant/generate-tenant.js';
-import { writeTruthFile } from './truth-file.js';
 import { wholeTruthKeys, writeLines } from './whole-truth.js';
 
 function findTlsDir(): string {
@@ -167,9 +164,6 @@ async function main(): Promise<void> {
             violations: graph.throttle.violations().length, memoryMb: Math.round(process.memoryUsage().rss / 1e6),
             ...(profile ? { profile: profile.stats() } : {}),
           });
-        case 'truth':
-          writeTruthFile(String(cmd.out), tenant.truth());
-          return say({ ok: true, out: cmd.out });
         case 'throttle':
           if (cmd.off) graph.throttle.off();
           else graph.throttle.set({ every: Number(cmd.every), retryAfter: (cmd.retryAfter ?? 'decimal') as RetryAfterForm, seconds: Number(cmd.seconds ?? 1) });
