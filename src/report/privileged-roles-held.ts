@@ -1,6 +1,7 @@
 import { GLOBAL_ADMINISTRATOR, isPrivilegedRole, roleRank } from './privileged-roles.js';
 import { byName, cmp, type ReportContext } from './report-context.js';
 import type { IdentityRef, RoleHolding } from './report-findings.js';
+import type { LinkKeyColumns } from '../store/index.js';
 
 export interface RoleInfo {
   name: string | null;
@@ -8,13 +9,7 @@ export interface RoleInfo {
   privileged: boolean;
 }
 
-interface RoleLink {
-  relation: string;
-  source_type: string;
-  source_id: string;
-  target_type: string;
-  target_id: string;
-  scope: string;
+interface RoleLink extends LinkKeyColumns {
   first_seen_run: number | null;
 }
 

@@ -5,6 +5,7 @@ import { dbWholeState, diffStates, expectedWholeState, type WholeState } from '.
 import type { RequestLogEntry } from '../../src/sim/graph/graph-sim.js';
 import type { Tenant } from '../../src/sim/tenant/index.js';
 import type { TransportEvent } from '../../src/graph/index.js';
+import type { LinkKeyColumns } from '../../src/store/index.js';
 
 /**
  * The fan-out collections (appRoleAssignments, and the owners steps of servicePrincipals and
@@ -122,13 +123,7 @@ function servicePrincipals(tenant: Tenant): SpFacts[] {
   }));
 }
 
-interface LinkRow {
-  relation: string;
-  source_type: string;
-  source_id: string;
-  target_type: string;
-  target_id: string;
-  scope: string;
+interface LinkRow extends LinkKeyColumns {
   data: string | null;
   deleted_at: string | null;
 }

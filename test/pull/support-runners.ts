@@ -3,7 +3,7 @@
  * run, a scripted PageReader, a scripted BatchReader that pulls its requests lazily and completes them
  * out of order (like batchPages), small synthetic connectors, and whole-row readers of the tables.
  */
-import { openDatabase, type Db } from '../../src/store/index.js';
+import { openDatabase, type Db, type LinkKeyColumns } from '../../src/store/index.js';
 import { syncCollection, type CollectionResult, type GraphPage, type PageReader, type SyncCollectionOptions } from '../../src/pull/sync-collection.js';
 import type { BatchReader } from '../../src/pull/runners/runner.js';
 import type { BatchRequest, BatchResult } from '../../src/graph/index.js';
@@ -192,13 +192,7 @@ export function entityRow(db: Db, entityType: string, id: string): EntityOut | u
   return entityRows(db, entityType).find((r) => r.id === id);
 }
 
-export interface LinkOut {
-  relation: string;
-  source_type: string;
-  source_id: string;
-  target_type: string;
-  target_id: string;
-  scope: string;
+export interface LinkOut extends LinkKeyColumns {
   data: Record<string, unknown> | null;
   first_seen_run: number | null;
   last_seen_run: number | null;

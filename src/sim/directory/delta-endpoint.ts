@@ -1,5 +1,7 @@
 import { graphError, type ResponseContext } from '../graph/graph-error.js';
 import { planPages, type Part, type RoundItem } from '../graph/rounds.js';
+import { renderObjectStart, renderRemoved } from '../graph/render.js';
+import { parseIdFilter } from '../graph/properties.js';
 import type { SimRequest, SimResponse } from '../sim-http.js';
 import type { Rng } from '../tenant/prng.js';
 import { parseDeltaSelect, type DeltaCollection, type DeltaSelection } from './catalogs.js';
@@ -91,7 +93,8 @@ export class DeltaEndpoint {
     const s = parseDeltaSelect(kind, params.get('$select') ?? null);
     if (!s.ok) return graphError(400, 'Request_BadRequest', s.message, ctx);
     const filterRaw = params.get('$filter') ?? null;
-    const filterIds = filterRaw === null ? null : parseIds(filterRaw);
+    // Any number of ids: these resources document no limit (only the URL's length is one).
+    const filterIds = filterRaw === null ? null : (parseIdFilter(filterRaw, Number.POSITIVE_INFINITY) ?? undefined);
     if (filterIds === undefined) {
       return graphError(400, 'Request_UnsupportedQuery', "Only 'id eq' filters joined with 'or' are supported for delta queries.", ctx);
     }
@@ -143,12 +146,8 @@ export class DeltaEndpoint {
 
   /** One item, or one slice of an object's members (the object repeated with further slices on later pages). */
   private item(round: Round, item: RoundItem, p: Part): string {
-    if (item.kind === 'removed') return `{"id":${q(item.id)},"@removed":{"reason":"${item.reason}"}}`;
-    let s = `{"id":${q(item.id)}`;
-    for (const name of round.selection.props) {
-      const v = item.props[name];
-      if (v !== undefined) s += `,${q(name)}:${q(v)}`;
-    }
+    if (item.kind === 'removed') return renderRemoved(item);
+    let s = renderObjectStart(item, round.selection.props);
     if (p.b > p.a) {
       const out: string[] = [];
       for (let i = p.a; i < p.b; i++) {
@@ -162,13 +161,3 @@ export class DeltaEndpoint {
   }
 }
 
-/** `id eq '…' or id eq '…'` (any number: limited only by the URL length for these resources); undefined when malformed. */
-function parseIds(raw: string): Set<string> | undefined {
-  const ids = new Set<string>();
-  for (const part of raw.split(/\s+or\s+/i)) {
-    const m = /^\s*id\s+eq\s+'([0-9a-fA-F-]{36})'\s*$/.exec(part);
-    if (!m) return undefined;
-    ids.add(m[1]!.toLowerCase());
-  }
-  return ids;
-}

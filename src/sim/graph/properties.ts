@@ -75,10 +75,13 @@ export function parseSelect(kind: Collection, raw: string | null): SelectResult 
   return { ok: true, selection: sel };
 }
 
-/** `$filter=id eq '…' or id eq '…'` (at most 50 ids), the only filter users/groups delta accept. */
-export function parseIdFilter(raw: string): Set<string> | null {
+/**
+ * `$filter=id eq '…' or id eq '…'`, the only filter the directory delta functions accept: at most 50
+ * ids for users and groups (user-delta, group-delta); `max` for the others. Null when malformed.
+ */
+export function parseIdFilter(raw: string, max = 50): Set<string> | null {
   const parts = raw.split(/\s+or\s+/i);
-  if (parts.length > 50) return null;
+  if (parts.length > max) return null;
   const ids = new Set<string>();
   for (const p of parts) {
     const m = /^\s*id\s+eq\s+'([0-9a-fA-F-]{36})'\s*$/.exec(p);

@@ -16,13 +16,24 @@ export function renderPage(t: Tenant, round: Round, parts: Part[], origin: strin
   return out + '}';
 }
 
-function renderPart(t: Tenant, round: Round, item: RoundItem, p: Part): string {
-  if (item.kind === 'removed') return `{"id":${q(item.id)},"@removed":{"reason":"${item.reason}"}}`;
+/** A removed delta item: its id and `@removed` with the reason (https://learn.microsoft.com/graph/delta-query-overview). */
+export function renderRemoved(item: RoundItem & { kind: 'removed' }): string {
+  return `{"id":${q(item.id)},"@removed":{"reason":"${item.reason}"}}`;
+}
+
+/** An object's JSON up to its links: its id and the selected properties it has, left open. */
+export function renderObjectStart(item: RoundItem & { kind: 'object' }, props: readonly string[]): string {
   let s = `{"id":${q(item.id)}`;
-  for (const name of round.selection.props) {
+  for (const name of props) {
     const v = item.props[name];
     if (v !== undefined) s += `,${q(name)}:${q(v)}`;
   }
+  return s;
+}
+
+function renderPart(t: Tenant, round: Round, item: RoundItem, p: Part): string {
+  if (item.kind === 'removed') return renderRemoved(item);
+  let s = renderObjectStart(item, round.selection.props);
   if (p.b > p.a) {
     const firstName = round.kind === 'users' ? 'manager@delta' : 'members@delta';
     const first = slice(t, item, p.a, Math.min(p.b, item.nFirst));
