@@ -3,6 +3,7 @@ import type { Db } from '../store/index.js';
 import { GroupNesting } from './group-nesting.js';
 import type { Identities } from './identities.js';
 import { ACCESS_KINDS, type AccessKind, type Holdings } from './report-findings.js';
+import { kindOf } from '../export/access-expansion.js';
 
 /** The kinds a group passes on to its direct members only (CONTRACT.md section 5). */
 export type GroupGrantKind = 'directoryRole' | 'roleAssignment' | 'appRole';
@@ -19,18 +20,9 @@ const K = ACCESS_KINDS.length;
 const KIND_AT = new Map<AccessKind, number>(ACCESS_KINDS.map((k, i) => [k, i]));
 const GROUP = KIND_AT.get('group')!;
 
-/** The access kind of an effective link (as the flat export), or undefined for reportsTo and appRoleOf. */
+/** The access kind of an effective link, as the flat export names it; undefined for reportsTo and appRoleOf. */
 export function accessKind(relation: string, targetType: string): AccessKind | undefined {
-  switch (relation) {
-    case 'memberOf':
-      return targetType === 'group' ? 'group' : targetType === 'directoryRole' ? 'directoryRole' : targetType === 'administrativeUnit' ? 'administrativeUnit' : undefined;
-    case 'hasRole': return 'roleAssignment';
-    case 'hasAppRole': return 'appRole';
-    case 'licensedWith': return 'license';
-    case 'ownerOf': return 'owner';
-    case 'delegatedGrant': return 'delegatedGrant';
-    default: return undefined;
-  }
+  return kindOf({ relation, target_type: targetType });
 }
 
 const grantKey = (kind: string, targetId: string, scope: string) => `${kind}\u0000${targetId}\u0000${scope}`;
