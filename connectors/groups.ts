@@ -2,6 +2,7 @@ import type { Connector } from '../src/pull/connector.js';
 import type { RelationScope } from '../src/store/relations.js';
 import { deltaLinks } from './lib/delta-annotations.js';
 import { mapDeltaObject } from './lib/map-delta-object.js';
+import { linkListing, mapListedObject } from './lib/listing.js';
 
 const memberOf: RelationScope = { relation: 'memberOf', anchor: 'target', anchorType: 'group' };
 const ownerOf: RelationScope = { relation: 'ownerOf', anchor: 'target', anchorType: 'group' };
@@ -35,5 +36,15 @@ export const groups: Connector = {
     url: () => `/groups/delta?$select=${SELECT.join(',')}`,
     map: (obj) =>
       mapDeltaObject(obj, 'group', (id) => [...deltaLinks(obj, 'members', memberOf, id), ...deltaLinks(obj, 'owners', ownerOf, id)]),
+    listing: {
+      objects: () => `/groups?$select=${SELECT.filter((p) => p !== 'members' && p !== 'owners').join(',')}&$top=999`,
+      map: (obj) => mapListedObject(obj, 'group'),
+      parentType: 'group',
+      links: [
+        // https://learn.microsoft.com/graph/api/group-list-members, https://learn.microsoft.com/graph/api/group-list-owners
+        linkListing({ name: 'members', scope: memberOf, url: (id) => `/groups/${id}/members?$select=id&$top=999` }),
+        linkListing({ name: 'owners', scope: ownerOf, url: (id) => `/groups/${id}/owners?$select=id&$top=999` }),
+      ],
+    },
   }],
 };

@@ -1,7 +1,9 @@
-import type { Connector } from '../src/pull/connector.js';
+import type { Connector, ConnectorContext, GraphObject, LinkChange } from '../src/pull/connector.js';
 import type { RelationScope } from '../src/store/relations.js';
 import { deltaLinks } from './lib/delta-annotations.js';
 import { mapDeltaObject } from './lib/map-delta-object.js';
+import { mapListedObject } from './lib/listing.js';
+import { graphTypeName } from './lib/graph-type.js';
 
 const reportsTo: RelationScope = { relation: 'reportsTo', anchor: 'source', anchorType: 'user' };
 
@@ -34,6 +36,17 @@ const SELECT = [
  */
 const LEAVE_DATE_ROLES = ['User-LifeCycleInfo.Read.All', 'User-LifeCycleInfo.ReadWrite.All'];
 
+function selectFor(ctx: ConnectorContext): string[] {
+  return LEAVE_DATE_ROLES.some((r) => ctx.grantedRoles.has(r)) ? [...SELECT, 'employeeLeaveDateTime'] : SELECT;
+}
+
+/** The expanded manager (absent when the user has none) as the user's one reportsTo link. */
+function managerLink(obj: GraphObject, id: string): LinkChange[] {
+  const manager = obj.manager as GraphObject | null | undefined;
+  if (typeof manager?.id !== 'string') return [];
+  return [{ scope: reportsTo, anchorId: id, otherId: manager.id, otherType: graphTypeName(manager['@odata.type']) ?? 'user', removed: false }];
+}
+
 export const users: Connector = {
   name: 'users',
   description: 'Users (members and guests) with account state, job and employee data, licences, on-premises sync fields and manager',
@@ -48,10 +61,15 @@ export const users: Connector = {
     entityTypes: ['user'],
     relationScopes: [reportsTo],
     singleValued: [reportsTo],
-    url(ctx) {
-      const select = LEAVE_DATE_ROLES.some((r) => ctx.grantedRoles.has(r)) ? [...SELECT, 'employeeLeaveDateTime'] : SELECT;
-      return `/users/delta?$select=${select.join(',')}`;
-    },
+    url: (ctx) => `/users/delta?$select=${selectFor(ctx).join(',')}`,
     map: (obj) => mapDeltaObject(obj, 'user', (id) => deltaLinks(obj, 'manager', reportsTo, id, 'user')),
+    listing: {
+      // The same properties; the manager comes expanded with each user, so it costs no request of its own.
+      // https://learn.microsoft.com/graph/api/user-list-manager
+      objects: (ctx) => `/users?$select=${selectFor(ctx).filter((p) => p !== 'manager').join(',')}&$top=999&$expand=manager($select=id)`,
+      map: (obj) => mapListedObject(obj, 'user', ['manager'], (id) => managerLink(obj, id)),
+      parentType: 'user',
+      links: [],
+    },
   }],
 };

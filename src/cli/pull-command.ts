@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { duration, wholeNumber } from './option-parsers.js';
 import { loadConfig } from '../config/index.js';
+import { DEFAULT_CONCURRENCY } from '../graph/index.js';
 import { DEFAULT_FULL_EVERY_DAYS, DEFAULT_MAX_WAIT_MS, runPull, selectConnectors, type PullSummary } from '../pull/run-pull.js';
 import { COLLECTION_NAMES, CONNECTORS } from '../../connectors/index.js';
 import { DEFAULT_SIGN_INS_DAYS, DEFAULT_SIGN_INS_OVERLAP_MS, MAX_SIGN_INS_DAYS } from '../../connectors/sign-ins.js';
@@ -53,7 +54,11 @@ export function pullCommand(io: Io, setExit: (code: number) => void): Command {
         .argParser(duration('--sign-ins-overlap'))
         .default(DEFAULT_SIGN_INS_OVERLAP_MS, '60m'),
     )
-    .addOption(new Option('--concurrency <n>', 'Graph requests in flight at once').argParser(wholeNumber('--concurrency')).default(4))
+    .addOption(
+      new Option('--concurrency <n>', 'the most Graph requests in flight at once; the pace itself follows the budget Graph allows (learned from its answers), and the concurrency adapts below this')
+        .argParser(wholeNumber('--concurrency'))
+        .default(DEFAULT_CONCURRENCY),
+    )
     .addOption(
       new Option('--commit-every <ms>', 'commit written pages at least this often (0: after every page; a crash re-reads at most this much)')
         .argParser(wholeNumber('--commit-every', 0))

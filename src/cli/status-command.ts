@@ -51,7 +51,7 @@ export function formatStatus(s: StatusReport): string {
     lines.push(`  #${r.id} ${r.started_at} ${r.command} ${r.outcome}${secs} — ${fmt(r.requests)} requests, ${fmt(r.throttled)} throttled, ${fmt(r.retries)} retries`);
     for (const c of r.collections) {
       lines.push(
-        `      ${c.collection.padEnd(20)} ${c.mode.padEnd(5)} ${c.outcome.padEnd(11)} ${fmt(c.upserts)} objects written, ${fmt(c.deletions)} removed, ${fmt(c.links_upserted)} links written, ${fmt(c.links_deleted)} removed, ${fmt(c.pages)} pages${c.mode === 'full' && c.full_reason ? ` (full: ${c.full_reason})` : ''}${c.error ? ` — ${c.error}` : ''}`,
+        `      ${c.collection.padEnd(20)} ${c.mode.padEnd(5)} ${c.outcome.padEnd(11)} ${fmt(c.upserts)} objects written, ${fmt(c.deletions)} removed, ${fmt(c.links_upserted)} links written, ${fmt(c.links_deleted)} removed, ${fmt(c.pages)} pages${c.mode === 'full' && c.full_reason ? ` (full: ${c.full_reason}${c.full_read ? `; read by ${c.full_read}` : ''})` : ''}${c.error ? ` — ${c.error}` : ''}`,
       );
     }
     if (r.error && r.collections.length === 0) lines.push(`      ${r.error}`);

@@ -82,7 +82,7 @@ async function* run(
   options: Resolved,
   admit: (request: BatchRequest) => BatchItem,
 ): AsyncGenerator<BatchResult, void, undefined> {
-  const { time, retry, signal, graphEndpoint } = transport.shared;
+  const { time, retry, signal, graphEndpoint, pacing } = transport.shared;
   const shareThrottling = options.shareItemThrottling ?? true;
   const source: Iterator<BatchRequest> | AsyncIterator<BatchRequest> =
     Symbol.asyncIterator in requests ? requests[Symbol.asyncIterator]() : requests[Symbol.iterator]();
@@ -127,7 +127,16 @@ async function* run(
     let refresh = false;
     const ctx = { graphEndpoint, retry, now: time.now(), random: time.random };
     batch.forEach((item, i) => {
-      const verdict = judgeItem(item, byId.get(String(i + 1)), ctx);
+      const answer = byId.get(String(i + 1));
+      const verdict = judgeItem(item, answer, ctx);
+      // Each item is charged and throttled on its own (graph-facts 3.4): the pacing learns from each.
+      // (Without a shared window, a throttled item holds up nobody else: the pacing is not told either.)
+      if (pacing && answer && (shareThrottling || answer.status !== 429)) {
+        pacing.observe({
+          url: item.url, estimated: pacing.costOf('GET', item.url), status: answer.status, header: (name) => itemHeader(answer, name),
+          ...(verdict.kind === 'retry' && verdict.opensWindow ? { throttledForMs: verdict.waitMs } : {}),
+        }, true);
+      }
       switch (verdict.kind) {
         case 'page':
           results.push({ key: item.key, page: verdict.page });
@@ -196,8 +205,10 @@ async function* run(
       batch.map((item, i) => ({ id: String(i + 1), url: item.url, headers: mergeHeaders(options.headers, item.headers) })),
     );
     countItems(batch.length);
+    // The envelope costs what its items cost (graph-facts 3.4: each is counted on its own).
+    const cost = pacing ? batch.reduce((sum, item) => sum + pacing.costOf('GET', item.url), 0) : undefined;
     const done: Promise<void> = transport
-      .post('/$batch', body, { stats: options.stats, accept: batchEnvelopeProblem })
+      .post('/$batch', body, { stats: options.stats, accept: batchEnvelopeProblem, cost })
       .then(
         (response) => {
           if (!closed) settle(batch, (response.body as { responses: BatchSubResponse[] }).responses);
@@ -275,6 +286,12 @@ async function* run(
     closed = true;
     if (!sourceDone) await source.return?.();
   }
+}
+
+/** A sub-response header, by its lower-case name (Graph sends them in any case). */
+function itemHeader(answer: BatchSubResponse, name: string): string | null {
+  for (const [k, v] of Object.entries(answer.headers ?? {})) if (k.toLowerCase() === name) return String(v);
+  return null;
 }
 
 function mergeHeaders(common?: Record<string, string>, own?: Record<string, string>): Record<string, string> | undefined {

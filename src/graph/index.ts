@@ -29,3 +29,5 @@ export type { BatchRequest, BatchResult, BatchPagesOptions } from './batch-types
 export { batchEnvelopeProblem, batchRequestBody, type BatchSubResponse } from './batch-envelope.js';
 export { judgeItem, type BatchItem, type ItemVerdict } from './batch-item.js';
 export { batchUrlOf } from './batch-link.js';
+export { Pacing, IDENTITY_BUDGETS, REPORTS_BUDGETS, type PacingOptions, type PacingSnapshot } from './pacing.js';
+export { resourceUnitCost } from './resource-units.js';

@@ -21,5 +21,7 @@ export class RequestState implements MiddlewareOptions {
     readonly stats?: TransportStats,
     /** The caller's check of a 2xx JSON body (GetOptions.accept). */
     readonly accept?: (body: unknown) => string | undefined,
+    /** The attempt's cost in its scope's budget, when the caller knows it better (a `$batch`: its items' sum). */
+    readonly cost?: number,
   ) {}
 }

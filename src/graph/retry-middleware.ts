@@ -6,6 +6,7 @@ import { attemptSignal, interruptedBy, sleepUnlessStopped, throwIfStopped, until
 import { backoffDelay } from './backoff.js';
 import { judgeSuccessBody } from './body-check.js';
 import { describeNetworkError, isRetryableNetworkError } from './network-error.js';
+import type { Pacing } from './pacing.js';
 import { RequestState } from './request-state.js';
 import { parseErrorBody } from './response-error.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -23,6 +24,11 @@ export interface RetryMiddlewareDeps {
    * keeps another scope's requests waiting. Default: no limit.
    */
   limit?: <T>(attempt: () => Promise<T>) => Promise<T>;
+  /**
+   * Paces each attempt by its scope's budget before it takes a slot, and learns from each answer
+   * (pacing.ts). Default: no pacing.
+   */
+  pacing?: Pacing;
   retry: ResolvedRetryOptions;
   time: TimeSource;
   /** Transport-wide totals. */
@@ -80,6 +86,8 @@ export class RetryMiddleware implements Middleware {
     if (state.url !== undefined) context.request = state.url;
     const url = typeof context.request === 'string' ? context.request : context.request.url;
     const gate = this.deps.gateFor(url);
+    const pacing = this.deps.pacing;
+    const pacer = pacing?.pacerOf(url);
     const baseOptions = { ...(context.options ?? {}) };
     const method = (baseOptions.method ?? 'GET').toUpperCase();
     const baseHeaders = plainHeaders(baseOptions.headers);
@@ -115,6 +123,9 @@ export class RetryMiddleware implements Middleware {
       const waited = await this.#passGate(gate, method, url);
       if (waited > 0) count('throttleWaitMs', waited);
       throwIfStopped(signal);
+      // The attempt's share of the scope's budget, paid before it may take a slot.
+      const cost = pacing ? state.cost ?? pacing.costOf(method, url) : 0;
+      if (pacer && cost > 0) await pacer.acquire(cost, signal);
 
       // A context of its own per attempt: an abandoned attempt can never write into the next one.
       // Fresh headers each attempt: AuthenticationHandler *appends* Authorization, and every
@@ -148,13 +159,18 @@ export class RetryMiddleware implements Middleware {
           // waiting for the slot can go out inside the window.
           const windowMs = throttleWindowMs(got, retries);
           if (windowMs !== undefined) gate.pauseUntil(time.now() + windowMs);
+          pacing?.observe({ url, estimated: cost, status: got.status, header: (name) => got.headers.get(name), throttledForMs: windowMs });
           // The body of a response we retry anyway only feeds a message: a failure to read it is no failure.
           const body = willRetry(got.status)
             ? await untilAborted(got.text(), timer.signal).catch(() => undefined)
             : await untilAborted(got.text(), timer.signal);
           return { response: got, text: body, windowMs };
         });
-        if (sent === undefined) continue;
+        if (sent === undefined) {
+          // Not sent after all: the units go back to the budget.
+          if (pacer && cost > 0) pacer.refund(cost);
+          continue;
+        }
         ({ response, text, windowMs: throttledFor } = sent);
       } catch (err) {
         // A stop is never retried nor counted as a network error.

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ResponseType } from '@microsoft/microsoft-graph-client';
 import pLimit from 'p-limit';
@@ -7,6 +8,7 @@ import { interruptedBy } from './abort.js';
 import { createGraphClient } from './create-graph-client.js';
 import { RequestState } from './request-state.js';
 import { requestFailedError } from './response-error.js';
+import { Pacing } from './pacing.js';
 import { RetryMiddleware } from './retry-middleware.js';
 import { ThrottleGate } from './throttle-gate.js';
 import { throttleScopeOf, type ThrottleScope } from './throttle-scope.js';
@@ -26,8 +28,16 @@ export interface GraphTransportOptions {
   /** Graph root without version, e.g. https://graph.microsoft.com. */
   graphEndpoint: string;
   tokenSource: TokenSource;
-  /** Requests in flight at once, over all callers of this transport. Default 4. */
+  /**
+   * The most requests in flight at once, over all callers of this transport; with pacing, the limit
+   * adapts below it. Default DEFAULT_CONCURRENCY.
+   */
   concurrency?: number;
+  /**
+   * Paces requests by the budget of their throttle scope, learned from Graph's answers (pacing.ts):
+   * default on, with Graph's documented budgets; `false` sends as fast as the concurrency allows.
+   */
+  pacing?: false | { identityBudgets?: readonly number[]; reportsBudgets?: readonly number[]; windowMs?: number };
   /** Retry limits and delays; see RetryOptions for defaults. */
   retry?: RetryOptions;
   onEvent?: (event: TransportEvent) => void;
@@ -44,7 +54,12 @@ export interface GraphTransportOptions {
   random?: () => number;
 }
 
-export const DEFAULT_CONCURRENCY = 4;
+/**
+ * Enough to reach the largest identity budget (8,000 RU per 10 s) with JSON `$batch` envelopes of
+ * about 30 RU each when Graph takes about a second per envelope (about 27 in flight); the pacer, not
+ * this cap, keeps the rate inside the budget.
+ */
+export const DEFAULT_CONCURRENCY = 32;
 
 /** A real timer that is cleared when the run stops, so an hour-long Retry-After never holds the process. */
 const defaultSleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal });
@@ -62,6 +77,8 @@ export function createGraphTransport(options: GraphTransportOptions): BatchTrans
     random: options.random ?? Math.random,
   };
   const signal = options.signal;
+  // Every request waiting for its budget, a slot or a window listens for the stop: many at once by design.
+  if (signal) setMaxListeners(0, signal);
   const retry = { ...DEFAULT_RETRY_OPTIONS, ...definedOnly(options.retry ?? {}) };
   const stats: TransportStats = emptyStats();
   // One throttle window per Graph scope (throttle-scope.ts), one limiter over all of them.
@@ -70,11 +87,13 @@ export function createGraphTransport(options: GraphTransportOptions): BatchTrans
     reports: new ThrottleGate(time.now, time.sleep),
   };
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  const limit = pLimit(concurrency);
+  const pacing = options.pacing === false ? undefined : new Pacing({ concurrency, now: time.now, sleep: time.sleep, ...options.pacing });
+  const fixed = pacing ? undefined : pLimit(concurrency);
   const retryMiddleware = new RetryMiddleware({
     tokenSource: options.tokenSource,
     gateFor: (url) => gates[throttleScopeOf(url)],
-    limit: (attempt) => limit(attempt),
+    limit: (attempt) => (pacing ? pacing.limit.run(attempt) : fixed!(attempt)),
+    pacing,
     retry,
     time,
     totals: stats,
@@ -87,7 +106,7 @@ export function createGraphTransport(options: GraphTransportOptions): BatchTrans
     // Queued calls start after a stop too: they must fail without a request.
     if (signal?.aborted) throw interruptedBy(signal);
     const absolute = /^https?:\/\//i.test(url);
-    const state = new RequestState(absolute ? url : undefined, getOptions.stats, getOptions.accept);
+    const state = new RequestState(absolute ? url : undefined, getOptions.stats, getOptions.accept, getOptions.cost);
     let request = client.api(url).responseType(ResponseType.RAW).middlewareOptions([state]);
     if (getOptions.headers) request = request.headers(getOptions.headers);
     let response: Response;
@@ -116,6 +135,7 @@ export function createGraphTransport(options: GraphTransportOptions): BatchTrans
     signal,
     // Batched sub-requests are identity-scope reads (the reports scope is never batched here).
     pauseUntil: (until) => gates.identity.pauseUntil(until),
+    pacing,
     invalidateToken: () => options.tokenSource.invalidate(),
     emit: (event) => {
       try {
@@ -129,6 +149,7 @@ export function createGraphTransport(options: GraphTransportOptions): BatchTrans
   return {
     stats,
     shared,
+    pacingSnapshot: () => pacing?.snapshot(),
     get: (url, getOptions = {}) => {
       if (signal?.aborted) return Promise.reject(interruptedBy(signal));
       return send('GET', url, getOptions);

@@ -1,3 +1,5 @@
+import type { Pacing, PacingSnapshot } from './pacing.js';
+
 /** Counters kept per call (when the caller passes one) and in total on the transport. */
 export interface TransportStats {
   /** HTTP requests sent, retries included. */
@@ -74,6 +76,11 @@ export interface GetOptions {
    * retried like a 5xx, then fails with GRAPH_INVALID_RESPONSE.
    */
   accept?: (body: unknown) => string | undefined;
+  /**
+   * The request's cost in its throttle scope's budget (resource units), when the caller knows it
+   * better than its URL does: a `$batch` envelope costs what its items cost.
+   */
+  cost?: number;
 }
 
 export interface GraphResponse {
@@ -106,6 +113,8 @@ export interface TransportShared {
   readonly signal?: AbortSignal;
   /** Closes the shared throttle window until `time` (epoch ms); it only ever extends. */
   pauseUntil(time: number): void;
+  /** Budget pacing (pacing.ts): what a sub-request costs and what its answer says. Absent: no pacing. */
+  readonly pacing?: Pick<Pacing, 'costOf' | 'observe'>;
   /** Drops the cached token, so the next request gets a fresh one. */
   invalidateToken(): void;
   /** Announces progress to the transport's listener (a listener that throws is ignored). */
@@ -121,6 +130,8 @@ export interface BatchTransport extends GraphTransport {
    */
   post(url: string, body: unknown, options?: GetOptions): Promise<GraphResponse>;
   readonly shared: TransportShared;
+  /** What the pacing has learned so far (budgets, concurrency); undefined without pacing. */
+  pacingSnapshot?(): PacingSnapshot | undefined;
 }
 
 /**

@@ -84,6 +84,46 @@ export interface DeltaStep extends StepBase {
   url(ctx: ConnectorContext): string;
   /** Maps one Graph object; pure. */
   map(obj: GraphObject): MappedItem[];
+  /**
+   * How a full round reads the collection without the delta page chain: a baseline deltaLink
+   * (`$deltatoken=latest`), then plain listings in parallel (src/pull/runners/listing-runner.ts).
+   * Without it, or when Graph refuses the listing, a full round follows the delta chain.
+   */
+  listing?: Listing;
+}
+
+/**
+ * A full round by plain listing: the objects (`$select`, `$top=999`), then each object's
+ * relationship sub-collections through JSON `$batch`. Listings are cheap in Graph's resource units
+ * and run side by side, where a delta round is a chain in which each page's link comes from the
+ * page before (https://learn.microsoft.com/graph/throttling-limits#identity-and-access-service-limits).
+ */
+export interface Listing {
+  /** The objects' first request, relative to the version root. */
+  objects(ctx: ConnectorContext): string;
+  /** Maps one listed object (a whole object, its relationship sub-collections not included); pure. */
+  map(obj: GraphObject): MappedItem[];
+  /** The type of the listed objects whose sub-collections are read (live rows this round has seen). */
+  parentType: string;
+  /** Each listed object's relationship sub-collections (members, owners). */
+  links: readonly ListingLinks[];
+}
+
+/** One relationship sub-collection of every listed object (a group's members). */
+export interface ListingLinks {
+  /** Names the sub-collection in messages and batch keys. */
+  name: string;
+  /** The link set the sub-collection fills (one of the step's relationScopes). */
+  scope: RelationScope;
+  /** The first request for one object, relative to the version root. */
+  url(parentId: string): string;
+  /** Maps one item of the sub-collection (`@odata.type` and `id`) to the parent's link; pure. */
+  map(obj: GraphObject, parentId: string): MappedItem[];
+  /**
+   * Graph answers at most this many items without paging (directoryRole members: 1,000): a page this
+   * full without a nextLink may be cut short, so it cannot prove the listing complete.
+   */
+  unpagedCap?: number;
 }
 
 /** A full listing every run: what a complete listing did not return is tombstoned; an incomplete one tombstones nothing. */

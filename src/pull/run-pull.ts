@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { TokenSource } from '../auth/token-source.js';
 import { createTokenSource } from '../auth/index.js';
-import { batchPages, createGraphTransport, pages, type RetryOptions, type TransportEvent } from '../graph/index.js';
+import { batchPages, createGraphTransport, pages, type GraphTransportOptions, type PacingSnapshot, type RetryOptions, type TransportEvent } from '../graph/index.js';
 import { acquireRunLock, bindTenant, failRunningCollections, finishRun, isKnownTenant, openDatabase, startRun, WriteBatch, type Db } from '../store/index.js';
 import { packageRoot } from '../store/package-root.js';
 import { GraphError, InterruptedError, SkippedError, UsageError } from '../errors/index.js';
@@ -34,6 +34,8 @@ export interface PullOptions {
   only?: readonly string[];
   /** Requests in flight at once (default 4). */
   concurrency?: number;
+  /** Budget pacing of the transport (default on, with Graph's documented budgets); false: none. */
+  pacing?: GraphTransportOptions['pacing'];
   retry?: RetryOptions;
   /** Injected in tests; default an @azure/identity credential built from the config. */
   tokenSource?: TokenSource;
@@ -89,6 +91,8 @@ export interface PullSummary {
   collections: Record<string, CollectionSummary>;
   /** Peak resident memory of this process so far (what the benchmark reports). */
   peakRssMb: number;
+  /** What the transport's pacing learned: the budgets it paced at and the concurrency it reached. */
+  pacing?: PacingSnapshot;
   /** The first failure of each failed collection, for the CLI to explain. */
   errors: { collection: string; error: unknown }[];
   /** Notices of this run (also sent to onNotice). */
@@ -226,6 +230,7 @@ async function pullCollections(
     graphEndpoint: o.config.graphEndpoint,
     tokenSource,
     concurrency: o.concurrency,
+    ...(o.pacing !== undefined ? { pacing: o.pacing } : {}),
     retry: { maxWaitMs: o.maxWaitMs ?? DEFAULT_MAX_WAIT_MS, ...o.retry },
     onEvent: o.onTransportEvent,
     signal,
@@ -296,6 +301,7 @@ async function pullCollections(
     retries: transport.stats.retries,
     collections: Object.fromEntries(results.map((r) => [r.collection, summarize(r)])),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    pacing: transport.pacingSnapshot?.(),
     errors: failed.map((f) => ({ collection: f.collection, error: f.error })),
     notices,
   };

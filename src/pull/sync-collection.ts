@@ -6,6 +6,7 @@ import { graphErrorKind, isLicenseRequired, isRefusedLink } from './graph-error-
 import { planRound } from './plan-round.js';
 import { DatabaseError, GraphError, InterruptedError, SkippedError } from '../errors/index.js';
 import { explainForCollection } from './explain-collection-error.js';
+import { ListingRefused } from './runners/listing-refused.js';
 
 import {
   addRunCollectionCounts,
@@ -19,6 +20,7 @@ import {
   markLinksUnsettled,
   recordBaseline,
   saveRoundProgress,
+  setRunCollectionFullRead,
   setRunCollectionFullReason,
   setRunCollectionMode,
   startRunCollection,
@@ -172,6 +174,8 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
       }
 
       let restarts = 0;
+      /** Why a full round fell back from the listing to the delta chain. */
+      let chainBecause: string | undefined;
       for (;;) {
         let unitsThisAttempt = 0;
         try {
@@ -196,6 +200,9 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
                     else d.links_deleted! += tombstoneUnseenRelations(db, step.relationScopes, roundStart, stamp);
                   }
                 }
+                if (stepMode === 'full' && runner.tracking === 'delta' && index === 0) {
+                  setRunCollectionFullRead(db, runId, name, unit.end.read ?? (chainBecause ? `delta chain (${chainBecause})` : 'delta chain'));
+                }
                 completeRound(db, key, runner.tracking === 'delta' ? unit.end.deltaLink ?? null : null, stepMode, now());
               }
               addRunCollectionCounts(db, runId, name, d);
@@ -211,6 +218,20 @@ export async function syncCollection(o: SyncCollectionOptions): Promise<Collecti
           break;
         } catch (error) {
           if (error instanceof DatabaseError || error instanceof InterruptedError) throw error;
+          if (error instanceof ListingRefused && stepMode === 'full') {
+            // What the listing saw is forgotten, and the round begins again on the delta chain,
+            // whose first link is the step's query (saved, so a crash resumes the chain).
+            chainBecause = error.reason;
+            start = { kind: 'resume', token: query };
+            roundStart = runId;
+            batch.write(() => {
+              forgetSeenThisRun();
+              beginRound(db, key, stepMode, query, query, runId, now());
+              addRunCollectionCounts(db, runId, name, takeRequestCounts());
+            });
+            progress('warning', `${error.message}: reading the full round through the delta chain`);
+            continue;
+          }
           let kind = graphErrorKind(error);
           const firstRequest = unitsThisAttempt === 0 && start === planned;
           // A saved deltaLink Graph refuses on its first request (400 of any code, 404, 410, 422) must

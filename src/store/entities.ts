@@ -177,6 +177,17 @@ export function liveIdsAfter(db: Db, entityType: string, afterId: string, limit:
 }
 
 /**
+ * Live entities of a type in id order after `afterId` that were seen since run `sinceRun` (written
+ * by the current full round), at most `limit`.
+ */
+export function seenIdsAfter(db: Db, entityType: string, afterId: string, sinceRun: number, limit: number): string[] {
+  return stmt(
+    db,
+    'SELECT id FROM entities WHERE entity_type = ? AND id > ? AND deleted_at IS NULL AND last_seen_run >= ? ORDER BY id LIMIT ?',
+  ).pluck().all(entityType, afterId, sinceRun, limit) as string[];
+}
+
+/**
  * Live entities of a type in id order after `afterId`, at most `limit` (a keyset page), with only
  * the named top-level properties of their data (read by SQLite, so a large object is never parsed
  * whole for one property).

@@ -134,6 +134,21 @@ export function markRelationDeleted(db: Db, scope: RelationScope, anchorId: stri
   return removeReturning(db, sql, args, stamp);
 }
 
+/**
+ * Counts every live link of one anchor object as seen in run `runId`, as it stands: a full round that
+ * could not read them (the object was deleted meanwhile) keeps them for the next delta round to judge.
+ */
+export function touchAnchorRelations(db: Db, scope: RelationScope, anchorId: string, runId: number): void {
+  const sql =
+    scope.anchor === 'target'
+      ? `UPDATE entity_relations INDEXED BY entity_relations_by_target SET last_seen_run = ?
+         WHERE target_type = ? AND target_id = ? AND relation = ? AND deleted_at IS NULL`
+      : `UPDATE entity_relations SET last_seen_run = ?
+         WHERE relation = ? AND source_type = ? AND source_id = ? AND deleted_at IS NULL`;
+  const args = scope.anchor === 'target' ? [runId, scope.anchorType, anchorId, scope.relation] : [runId, scope.relation, scope.anchorType, anchorId];
+  stmt(db, sql).run(...args);
+}
+
 /** Marks every live link of one anchor object removed but one (a single-valued link replaced). */
 export function markAnchorRelationsDeleted(db: Db, scope: RelationScope, anchorId: string, stamp: ChangeStamp, exceptOtherId?: string): number {
   const keep = exceptOtherId ?? '';

@@ -45,6 +45,8 @@ export interface RunCollectionRow extends CollectionCounts {
   ended_at: string | null;
   error: string | null;
   full_reason: string | null;
+  /** How the full round read Graph: 'listing', or 'delta chain' (with why, when the listing was refused); schemas/004. */
+  full_read: string | null;
 }
 
 /**
@@ -92,6 +94,11 @@ export function startRunCollection(db: Db, runId: number, collection: string, mo
 /** Why the collection's round in this run is full (schemas/002). */
 export function setRunCollectionFullReason(db: Db, runId: number, collection: string, reason: string): void {
   stmt(db, 'UPDATE run_collections SET full_reason = ? WHERE run_id = ? AND collection = ?').run(reason, runId, collection);
+}
+
+/** How the collection's full round in this run read Graph (schemas/004). */
+export function setRunCollectionFullRead(db: Db, runId: number, collection: string, read: string): void {
+  stmt(db, 'UPDATE run_collections SET full_read = ? WHERE run_id = ? AND collection = ?').run(read, runId, collection);
 }
 
 export function setRunCollectionMode(db: Db, runId: number, collection: string, mode: CollectionMode): void {

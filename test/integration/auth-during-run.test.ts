@@ -3,7 +3,7 @@ import { AuthError } from '../../src/errors/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { runPull } from '../../src/pull/run-pull.js';
 import { createSimWorld, SECRET, type SimWorld } from '../support/sim-world.js';
-import { dbFile, expectTruth, fastRetry, pull, readDb } from '../support/integration-helpers.js';
+import { dbFile, expectTruth, fastRetry, pullChain, readDb } from '../support/integration-helpers.js';
 
 /**
  * Authentication during a run: renewal ahead of expiry, one fresh token after a 401, a token that
@@ -28,7 +28,7 @@ describe('token lifetime during a long run', () => {
       const exp = (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as { exp: number }).exp;
       minRemainingMs = Math.min(minRemainingMs, exp * 1000 - Date.now());
     });
-    const r = await pull(world, path);
+    const r = await pullChain(world, path);
     expect(r.outcome).toBe('success');
     expect(r.endedMs - r.startedMs).toBeGreaterThan(2_000);
     expect(world.login.stats.tokenRequests).toBeGreaterThanOrEqual(2);
@@ -47,7 +47,7 @@ describe('Graph rejects the token in the middle of a run', () => {
       if (n === 6) world.login.revokeAll();
     });
     // One request at a time, so exactly one request carries the revoked token.
-    const r = await pull(world, path, { concurrency: 1 });
+    const r = await pullChain(world, path, { concurrency: 1 });
     expect(r.outcome).toBe('success');
     const rejected = world.graph.requests.filter((q) => q.status === 401);
     expect(rejected).toHaveLength(1);
@@ -64,7 +64,7 @@ describe('Graph rejects the token in the middle of a run', () => {
     world.intercept((_req, n) => {
       if (n === 6) world.login.revokeAll();
     });
-    const r = await pull(world, path, { concurrency: 4 });
+    const r = await pullChain(world, path, { concurrency: 4 });
     expect(r.outcome).toBe('success');
     const rejected = world.graph.requests.filter((q) => q.status === 401).length;
     expect(rejected).toBeGreaterThanOrEqual(1);
@@ -77,7 +77,7 @@ describe('Graph rejects the token in the middle of a run', () => {
     const path = dbFile();
     // Every Graph request rolls the signing key: no token ever verifies.
     world.intercept(() => world.login.revokeAll());
-    const r = await pull(world, path);
+    const r = await pullChain(world, path);
     expect(r.outcome).toBe('failed');
     expect(r.errors).toHaveLength(2);
     for (const { error } of r.errors) {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimWorld, truthState, type SimWorld } from '../support/sim-world.js';
-import { dbFile, expectTruth, liveUsers, pull } from '../support/integration-helpers.js';
+import { pullChain, dbFile, expectTruth, liveUsers } from '../support/integration-helpers.js';
 
 /**
  * Graph's paging quirks: tiny server pages (a group's members sliced across many pages, with other
@@ -17,7 +17,7 @@ describe('Graph paging quirks', () => {
     });
     const path = dbFile();
     const truth = truthState(world.tenant);
-    const first = await pull(world, path);
+    const first = await pullChain(world, path);
     expect(first.outcome).toBe('success');
     expectTruth(path, world.tenant);
 
@@ -47,7 +47,7 @@ describe('Graph paging quirks', () => {
     t.updateUser(a, { jobTitle: 'Quirk Tester' });
     t.updateUser(b, { department: 'Quirks' });
     t.softDeleteUser(c);
-    const second = await pull(world, path);
+    const second = await pullChain(world, path);
     expect(second.outcome).toBe('success');
     expect(second.collections.users!.mode).toBe('delta');
     expectTruth(path, world.tenant);
@@ -57,7 +57,7 @@ describe('Graph paging quirks', () => {
     // A few more random rounds under the same quirks.
     for (let i = 0; i < 3; i++) {
       t.randomChanges(0.05, 77 + i);
-      expect((await pull(world, path)).outcome).toBe('success');
+      expect((await pullChain(world, path)).outcome).toBe('success');
       expectTruth(path, world.tenant);
     }
   });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GraphError } from '../../src/errors/index.js';
 import type { TransportEvent } from '../../src/graph/index.js';
 import { createSimWorld, type SimWorld } from '../support/sim-world.js';
-import { dbFile, expectTruth, pull } from '../support/integration-helpers.js';
+import { pullChain, dbFile, expectTruth } from '../support/integration-helpers.js';
 
 /**
  * --max-wait: Graph's Retry-After is never cut short (a request inside the window only earns another
@@ -29,7 +29,7 @@ describe('a Retry-After longer than --max-wait', () => {
       const path = dbFile();
       world.graph.faults.add({ path: GROUPS_PAGE, status: 429, headers: { 'Retry-After': '900' } });
       const events: { at: number; e: TransportEvent }[] = [];
-      const r = await pull(world, path, { onTransportEvent: (e) => events.push({ at: Date.now(), e }), ...(maxWaitMs === undefined ? {} : { maxWaitMs }) });
+      const r = await pullChain(world, path, { onTransportEvent: (e) => events.push({ at: Date.now(), e }), ...(maxWaitMs === undefined ? {} : { maxWaitMs }) });
 
       // No real waiting.
       expect(r.endedMs - r.startedMs).toBeLessThan(5000);
@@ -73,7 +73,7 @@ describe('a Retry-After within --max-wait', () => {
     const path = dbFile();
     world.graph.faults.add({ path: GROUPS_PAGE, status: 429, headers: { 'Retry-After': '2' } });
     const events: { at: number; e: TransportEvent }[] = [];
-    const r = await pull(world, path, { maxWaitMs: 5000, onTransportEvent: (e) => events.push({ at: Date.now(), e }) });
+    const r = await pullChain(world, path, { maxWaitMs: 5000, onTransportEvent: (e) => events.push({ at: Date.now(), e }) });
 
     expect(r.outcome).toBe('success');
     expect(r.endedMs - r.startedMs).toBeGreaterThanOrEqual(2000);

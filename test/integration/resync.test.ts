@@ -3,7 +3,7 @@ import { createSimWorld, truthState, type SimWorld } from '../support/sim-world.
 import type { CollectionProgress } from '../../src/pull/sync-collection.js';
 import type { DeltaExpiry } from '../../src/sim/graph/index.js';
 import {
-  dbFile, entityRow, expectRemovedDuring, expectTruth, liveGroups, liveUsers, pull, readDb, relationRows, runRow, state,
+  dbFile, entityRow, expectRemovedDuring, expectTruth, liveGroups, liveUsers, pullChain, readDb, relationRows, runRow, state,
 } from '../support/integration-helpers.js';
 
 /**
@@ -18,7 +18,7 @@ describe('expired delta token → full resync', () => {
     it(`${kind}: the next pull resyncs in full and tombstones what was deleted meanwhile`, async () => {
       world = createSimWorld({ graph: { replayRate: 0.1 } });
       const path = dbFile();
-      expect((await pull(world, path)).outcome).toBe('success');
+      expect((await pullChain(world, path)).outcome).toBe('success');
       const t = world.tenant;
       const users = liveUsers(t);
       const [soft, hard] = [users[30]!, users[31]!];
@@ -32,7 +32,7 @@ describe('expired delta token → full resync', () => {
       const changed = t.createUser({ displayName: 'After Expiry' });
       world.graph.expireDeltaTokens(kind);
 
-      const r = await pull(world, path);
+      const r = await pullChain(world, path);
       expect(r.outcome).toBe('success');
       for (const c of ['users', 'groups']) {
         expect(r.collections[c]!.mode, c).toBe('full');
@@ -56,7 +56,7 @@ describe('expired delta token → full resync', () => {
       ]);
 
       // The resync saved a fresh deltaLink: the run after is incremental again.
-      const after = await pull(world, path);
+      const after = await pullChain(world, path);
       expect(after.collections.users!.mode).toBe('delta');
       expect(after.collections.users!.resyncs).toBe(0);
       expectTruth(path, t);
@@ -70,7 +70,7 @@ describe('expired page token → the round restarts', () => {
     const path = dbFile();
     const t = world.tenant;
     if (firstPullDone) {
-      expect((await pull(world, path)).outcome).toBe('success');
+      expect((await pullChain(world, path)).outcome).toBe('success');
       // Enough changes that the delta round has several pages.
       t.randomChanges(0.3, 4242);
     }
@@ -92,7 +92,7 @@ describe('expired page token → the round restarts', () => {
     const events: CollectionProgress[] = [];
     // During the first (full) round the victim must be one the abandoned attempt already stored, and
     // this test reads that from a second connection: commit every page so it can see them.
-    const r = await pull(world, path, { onProgress: (p) => events.push(p), ...(firstPullDone ? {} : { commitEveryMs: 0 }) });
+    const r = await pullChain(world, path, { onProgress: (p) => events.push(p), ...(firstPullDone ? {} : { commitEveryMs: 0 }) });
     world.intercept(() => undefined);
     expect(victim).toBeDefined();
     expect(r.outcome).toBe('success');
@@ -104,7 +104,7 @@ describe('expired page token → the round restarts', () => {
     const run = runRow(path, r.runId);
     const deletedAt = entityRow(path, 'user', victim!)!.deleted_at;
     expectRemovedDuring(deletedAt, Date.parse(run.started_at), Date.parse(run.ended_at!));
-    const next = await pull(world, path);
+    const next = await pullChain(world, path);
     expect(next.outcome).toBe('success');
     expectTruth(path, t);
     expect(entityRow(path, 'user', victim!)!.deleted_at).toBe(deletedAt);

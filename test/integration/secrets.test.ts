@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { runPull } from '../../src/pull/run-pull.js';
 import { createSimWorld, SECRET, type SimWorld } from '../support/sim-world.js';
-import { databaseBytes, dbFile, fastRetry, pull } from '../support/integration-helpers.js';
+import { databaseBytes, dbFile, fastRetry, pullChain } from '../support/integration-helpers.js';
 
 /** Secrets never reach the database: neither the client secret nor any access token. */
 let world: SimWorld;
@@ -24,15 +24,15 @@ describe('secrets stay out of the database', () => {
       if (n >= revokeFrom) world.login.revokeAll();
     });
 
-    expect((await pull(world, path)).outcome).toBe('success');
+    expect((await pullChain(world, path)).outcome).toBe('success');
     world.tenant.randomChanges(0.05, 17);
     // A failure in the middle of a run (errors are written to the ledger).
     world.graph.faults.add({ path: /\/groups\/delta/, status: 503, times: 20 });
-    expect((await pull(world, path, { retry: { ...fastRetry, maxRetries: 1 } })).outcome).toBe('partial');
+    expect((await pullChain(world, path, { retry: { ...fastRetry, maxRetries: 1 } })).outcome).toBe('partial');
     world.graph.faults.clear();
     // Tokens rejected by Graph (AUTH_REJECTED in the ledger).
     revokeFrom = world.graph.requests.length + 1;
-    expect((await pull(world, path)).outcome).toBe('failed');
+    expect((await pullChain(world, path)).outcome).toBe('failed');
     revokeFrom = Infinity;
     // A wrong secret (AUTH_INVALID_SECRET in the ledger).
     const wrong = 'another-Wrong~secret.value-4711';

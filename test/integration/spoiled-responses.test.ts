@@ -4,7 +4,7 @@ import type { FaultSpec, SpoilKind } from '../../src/sim/graph/index.js';
 import { spoilResponse } from '../../src/sim/graph/spoil.js';
 import type { SimHandler } from '../../src/sim/sim-http.js';
 import { createSimWorld, GRAPH, truthState, type SimWorld } from '../support/sim-world.js';
-import { dbFile, entityRow, expectTruth, liveGroups, liveUsers, pull, readDb, state, syncStateRow } from '../support/integration-helpers.js';
+import { pullChain, dbFile, entityRow, expectTruth, liveGroups, liveUsers, readDb, state, syncStateRow } from '../support/integration-helpers.js';
 
 /**
  * Not every 200 is a page (graph-facts 1.4): a proxy, captive portal or gateway can answer with HTML,
@@ -125,7 +125,7 @@ async function pulledOnce(): Promise<string> {
   // Small enough to be quick, large enough that each round has several pages.
   world = createSimWorld({ tenant: { users: 60, groups: 12, memberships: 250 } });
   const path = dbFile();
-  const first = await pull(world, path);
+  const first = await pullChain(world, path);
   expect(first.outcome).toBe('success');
   expectTruth(path, world.tenant);
   return path;
@@ -144,7 +144,7 @@ describe('a spoiled 200 during a --full round', () => {
         const times = 2;
         const injected = inject(where, s.spec, times);
 
-        const r = await pull(world, path, { full: true });
+        const r = await pullChain(world, path, { full: true });
         expect(injected.spoiled()).toHaveLength(times);
         // The spoiled page is in the middle of a round (pages before and after it), or its last page after others.
         if (where === 'mid') expect(r.collections[c]!.pages).toBeGreaterThan(2);
@@ -178,7 +178,7 @@ describe('a spoiled 200 during a --full round', () => {
         const tombsBefore = tombstoneCounts(path);
         const injected = inject(where, s.spec, PERSISTENT);
 
-        const r = await pull(world, path, { full: true, retry: tinyBudget });
+        const r = await pullChain(world, path, { full: true, retry: tinyBudget });
         world.graph.faults.clear();
         // One first attempt and two retries, all spoiled.
         expect(injected.spoiled()).toHaveLength(3);
@@ -227,14 +227,14 @@ describe('server faults in the middle of a delta round', () => {
     it(`${f.name}: retried, the pull succeeds and equals the truth; the counters show it`, async () => {
       world = createSimWorld({ graph: { userPageUnits: [8, 16] } });
       const path = dbFile();
-      expect((await pull(world, path)).outcome).toBe('success');
+      expect((await pullChain(world, path)).outcome).toBe('success');
       // Enough changes that the users delta round has several pages.
       world.tenant.randomChanges(0.3, 77);
       const times = 2;
       const logged = world.graph.requests.length;
       world.graph.faults.add({ path: /^\/v1\.0\/users\/delta\?\$skiptoken=/, times, ...f.spec });
 
-      const r = await pull(world, path);
+      const r = await pullChain(world, path);
       expect(world.graph.faults.pending()).toBe(0);
       expect(r.outcome).toBe('success');
       expect(r.collections.users!.mode).toBe('delta');

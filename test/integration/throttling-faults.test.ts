@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GraphError } from '../../src/errors/index.js';
 import type { RetryAfterForm } from '../../src/sim/graph/throttle.js';
 import { createSimWorld, liveState, truthState, type SimWorld } from '../support/sim-world.js';
-import { dbFile, expectTruth, liveUsers, pull, readDb, state, syncStateRow, type RelationRowT } from '../support/integration-helpers.js';
+import { pullChain, dbFile, expectTruth, liveUsers, readDb, state, syncStateRow, type RelationRowT } from '../support/integration-helpers.js';
 
 /**
  * Throttling in every Retry-After form, transient server faults and connection resets are absorbed
@@ -26,7 +26,7 @@ describe('429 with every Retry-After form', () => {
       world = createSimWorld({ graph: mediumPages });
       const path = dbFile();
       world.graph.throttle.set({ every: 4, retryAfter: form, seconds });
-      const r = await pull(world, path, { concurrency: 4 });
+      const r = await pullChain(world, path, { concurrency: 4 });
       expect(r.outcome).toBe('success');
       expectTruth(path, world.tenant);
       const got429 = world.graph.requests.filter((q) => q.status === 429).length;
@@ -51,7 +51,7 @@ describe('transient faults are retried', () => {
       const path = dbFile();
       world.graph.faults.add({ path: /\/groups\/delta/, times: 2, ...fault.spec });
       world.graph.faults.add({ path: /\/users\/delta\?\$skiptoken/, times: 1, ...fault.spec });
-      const r = await pull(world, path);
+      const r = await pullChain(world, path);
       expect(world.graph.faults.pending()).toBe(0);
       expect(r.outcome).toBe('success');
       expect(r.retries).toBeGreaterThanOrEqual(3);
@@ -61,7 +61,7 @@ describe('transient faults are retried', () => {
       // And a delta round under the same faults.
       world.tenant.randomChanges(0.05, 9);
       world.graph.faults.add({ path: /\/groups\/delta/, times: 2, ...fault.spec });
-      const r2 = await pull(world, path);
+      const r2 = await pullChain(world, path);
       expect(r2.outcome).toBe('success');
       expect(r2.collections.groups!.retries).toBeGreaterThanOrEqual(2);
       expectTruth(path, world.tenant);
@@ -73,7 +73,7 @@ describe('a fault beyond the retry budget', () => {
   it('fails that collection only; the other is committed; delta state unchanged; the next pull catches up', async () => {
     world = createSimWorld({ graph: mediumPages });
     const path = dbFile();
-    expect((await pull(world, path)).outcome).toBe('success');
+    expect((await pullChain(world, path)).outcome).toBe('success');
     const groupsBefore = syncStateRow(path, 'groups')!;
     const groupRowsBefore = readDb(path, (db) => db.prepare("SELECT * FROM entity_relations WHERE target_type = 'group' ORDER BY 1,2,3,4,5").all());
     const t = world.tenant;
@@ -83,7 +83,7 @@ describe('a fault beyond the retry budget', () => {
     t.addMember(g, { type: 'user', id: newUser });
 
     world.graph.faults.add({ path: /\/groups\/delta/, status: 503, times: 50 });
-    const r = await pull(world, path, { retry: { baseDelayMs: 5, maxDelayMs: 50, maxRetries: 2 } });
+    const r = await pullChain(world, path, { retry: { baseDelayMs: 5, maxDelayMs: 50, maxRetries: 2 } });
     world.graph.faults.clear();
     expect(r.outcome).toBe('partial');
     expect(r.collections.users!.outcome).toBe('success');
@@ -118,7 +118,7 @@ describe('a fault beyond the retry budget', () => {
     expect(ledger.run.error).toMatch(/^groups: /);
     expect(ledger.cols).toEqual([{ collection: 'groups', outcome: 'failed' }, { collection: 'users', outcome: 'success' }]);
 
-    const next = await pull(world, path);
+    const next = await pullChain(world, path);
     expect(next.outcome).toBe('success');
     expect(next.collections.groups!.mode).toBe('delta');
     expectTruth(path, t);
@@ -128,17 +128,17 @@ describe('a fault beyond the retry budget', () => {
   it('a full round that fails midway tombstones nothing and is resumed by the next run', async () => {
     world = createSimWorld({ graph: mediumPages });
     const path = dbFile();
-    expect((await pull(world, path)).outcome).toBe('success');
+    expect((await pullChain(world, path)).outcome).toBe('success');
     // --full over a fault in the middle of the groups round: the unfinished round must not tombstone.
     world.graph.faults.add({ path: /\/groups\/delta\?\$skiptoken/, status: 504, times: 50 });
-    const r = await pull(world, path, { full: true, retry: { baseDelayMs: 5, maxDelayMs: 50, maxRetries: 1 } });
+    const r = await pullChain(world, path, { full: true, retry: { baseDelayMs: 5, maxDelayMs: 50, maxRetries: 1 } });
     world.graph.faults.clear();
     expect(r.outcome).toBe('partial');
     expect(r.collections.groups!.linksDeleted).toBe(0);
     expect(r.collections.groups!.deletions).toBe(0);
     expectTruth(path, world.tenant);
     expect(syncStateRow(path, 'groups')!.round_mode).toBe('full');
-    const next = await pull(world, path);
+    const next = await pullChain(world, path);
     expect(next.collections.groups!.resumed).toBe(true);
     expect(next.collections.groups!.mode).toBe('full');
     expect(next.collections.groups!.linksDeleted).toBe(0);

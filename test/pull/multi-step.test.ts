@@ -187,7 +187,7 @@ describe('a collection of steps: [delta, fanOut]', () => {
     });
     expect(r1).toMatchObject({ outcome: 'success', mode: 'full', fullReason: 'first round', pages: 3, upserts: 2, links_upserted: 2 });
     expect(b1.keys()).toEqual(['p1', 'p2']);
-    expect(ledgerRows(h.db, 1)).toEqual([ledger(1, 'servicePrincipals', { pages: 3, upserts: 2, links_upserted: 2, requests: 3, full_reason: 'first round' })]);
+    expect(ledgerRows(h.db, 1)).toEqual([ledger(1, 'servicePrincipals', { pages: 3, upserts: 2, links_upserted: 2, requests: 3, full_reason: 'first round', full_read: 'delta chain' })]);
     expect(syncRow(h.db, 'servicePrincipals')).toEqual(settled('servicePrincipals', '/servicePrincipals/delta', { lastFullRun: 1, updatedRun: 1, deltaLink: 'https://graph.test/d1' }));
     expect(syncRow(h.db, 'servicePrincipals:owners')).toEqual(settled('servicePrincipals:owners', OWNERS_QUERY, { lastFullRun: 1, updatedRun: 1 }));
 

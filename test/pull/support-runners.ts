@@ -270,13 +270,13 @@ export function ledger(
   runId: number,
   collection: string,
   o: Partial<{
-    mode: string; outcome: string; error: string | null; full_reason: string | null; pages: number; upserts: number; deletions: number;
+    mode: string; outcome: string; error: string | null; full_reason: string | null; full_read: string | null; pages: number; upserts: number; deletions: number;
     links_upserted: number; links_deleted: number; requests: number; throttled: number; retries: number; resyncs: number;
   }> = {},
 ): Record<string, unknown> {
   return {
     run_id: runId, collection, mode: 'full', outcome: 'success', started_at: isoOf(runId), ended_at: isoOf(runId),
     pages: 0, upserts: 0, deletions: 0, links_upserted: 0, links_deleted: 0, requests: 0, throttled: 0, retries: 0, resyncs: 0,
-    error: null, full_reason: null, ...o,
+    error: null, full_reason: null, full_read: null, ...o,
   };
 }

@@ -39,7 +39,7 @@ describe('openDatabase', () => {
     db.prepare("INSERT INTO meta (key, value) VALUES ('x', 'y')").run();
     db.close();
     db = openDatabase(path);
-    expect(db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: 3 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: 4 });
     expect(db.prepare("SELECT value FROM meta WHERE key = 'x'").get()).toEqual({ value: 'y' });
     db.close();
   });

@@ -26,6 +26,12 @@ describe('query plans of per-link statements', () => {
       /PRIMARY KEY \(relation=\? AND source_type=\? AND source_id=\?\)/,
     ],
     [`SELECT data FROM entities WHERE entity_type = 'user' AND id = 'u'`, /\(entity_type=\? AND id=\?\)/],
+    // A listing round keeps the links of an object deleted after it was listed (touchAnchorRelations).
+    [
+      `UPDATE entity_relations INDEXED BY entity_relations_by_target SET last_seen_run = 2
+       WHERE target_type = 'group' AND target_id = 'g' AND relation = 'memberOf' AND deleted_at IS NULL`,
+      /entity_relations_by_target \(relation=\? AND target_type=\? AND target_id=\?\)/,
+    ],
     // A link refreshed or revived by its whole primary key.
     [
       `UPDATE entity_relations SET data = NULL, last_seen_run = 2
@@ -69,6 +75,6 @@ describe('query plans of per-link statements', () => {
   it('the repository statements are the ones checked above', async () => {
     const { readFileSync } = await import('node:fs');
     const source = readFileSync(new URL('../../src/store/relations.ts', import.meta.url), 'utf8');
-    expect(source.match(/INDEXED BY entity_relations_by_target/g)?.length).toBe(5);
+    expect(source.match(/INDEXED BY entity_relations_by_target/g)?.length).toBe(6);
   });
 });

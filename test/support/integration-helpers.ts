@@ -10,6 +10,7 @@ import type { EntityRow, RelationRow } from '../../src/store/index.js';
 import type { Connector } from '../../src/pull/connector.js';
 import { users } from '../../connectors/users.js';
 import { groups } from '../../connectors/groups.js';
+import { CONNECTORS } from '../../connectors/index.js';
 
 /** Backoff that never sleeps long (the server's Retry-After still wins). */
 export const fastRetry = { baseDelayMs: 5, maxDelayMs: 50 };
@@ -50,6 +51,21 @@ export function state(path: string): DbState {
  * simulation those tests change and check (the other collections have tests of their own).
  */
 export const DIRECTORY_CORE = ['users', 'groups'];
+
+/**
+ * Every collection, its full rounds read through the delta chain (the listing left out): for the
+ * tests of the chain's paging quirks and faults, which a full round otherwise reads only when Graph
+ * refuses the listing (test/integration/listing-full-round.test.ts tests the listing).
+ */
+export const DELTA_CHAIN: readonly Connector[] = CONNECTORS.map((c) => ({
+  ...c,
+  steps: c.steps.map((s) => (s.kind === 'delta' ? { ...s, listing: undefined } : s)),
+}));
+
+/** pull() with full rounds read through the delta chain. */
+export function pullChain(world: SimWorld, path: string, extra: Partial<PullOptions> = {}): ReturnType<typeof pull> {
+  return pull(world, path, { registry: DELTA_CHAIN, ...extra });
+}
 
 /** One pull with fast retries, timed from the outside as well. */
 export async function pull(

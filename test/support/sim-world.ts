@@ -1,6 +1,7 @@
 import { setupServer } from 'msw/node';
 import type Database from 'better-sqlite3';
 import { createGraphSim, type GraphSim, type GraphSimOptions } from '../../src/sim/graph/index.js';
+import { createGraphProfile, type GraphProfile, type GraphProfileOptions } from '../../src/sim/graph/graph-profile.js';
 import { createLoginSim } from '../../src/sim/login/login-sim.js';
 import type { LoginSim, SimFederatedCredential, SimOidcIssuer } from '../../src/sim/login/login-sim-types.js';
 import { generateTenant, type GenerateTenantOptions, type Tenant } from '../../src/sim/tenant/index.js';
@@ -26,6 +27,8 @@ export interface SimWorldOptions {
   loginOrigin?: string;
   /** Federated identity credentials of the app (workload identity), beside its secret. */
   federatedCredentials?: SimFederatedCredential[];
+  /** Graph's latency and limits around the simulation (src/sim/graph/graph-profile.ts). */
+  profile?: GraphProfileOptions;
   /** External issuers whose tokens the login service can verify. */
   federatedIssuers?: SimOidcIssuer[];
 }
@@ -33,6 +36,8 @@ export interface SimWorldOptions {
 export interface SimWorld {
   tenant: Tenant;
   graph: GraphSim;
+  /** Set when the world was made with `profile`. */
+  profile?: GraphProfile;
   login: LoginSim;
   /** Environment for loadConfig / the CLI: credentials and the simulated hosts. */
   env: Record<string, string>;
@@ -60,6 +65,7 @@ export function createSimWorld(o: SimWorldOptions = {}): SimWorld {
     ...(o.federatedIssuers ? { federatedIssuers: o.federatedIssuers } : {}),
   });
   const graph = createGraphSim({ tenant, verifyBearer: login.verifyBearer, options: { seed: 5, userPageUnits: [10, 30], groupPageUnits: [20, 120], ...o.graph } });
+  const profile = o.profile ? createGraphProfile(graph, o.profile) : undefined;
   const graphOrigin = o.graphOrigin ?? GRAPH;
   const loginOrigin = o.loginOrigin ?? LOGIN;
   let n = 0;
@@ -67,7 +73,7 @@ export function createSimWorld(o: SimWorldOptions = {}): SimWorld {
   const graphHandler: SimHandler = (req) => {
     n++;
     hook?.(req, n);
-    return graph.handle(req);
+    return profile ? profile.handle(req) : graph.handle(req);
   };
   const server = setupServer(...simHandlers(login.handle, [loginOrigin]), ...simHandlers(graphHandler, [graphOrigin]));
   server.listen({ onUnhandledRequest: 'error' });
@@ -81,6 +87,7 @@ export function createSimWorld(o: SimWorldOptions = {}): SimWorld {
   return {
     tenant,
     graph,
+    ...(profile ? { profile } : {}),
     login,
     env,
     config: (dbPath) => loadConfig({ env: { ...env, ENTRA_DB: dbPath }, cwd: '/', require: 'credentials' }),

@@ -36,8 +36,11 @@ export interface RoundUnit {
   apply(db: Db, ctx: ApplyContext): Partial<PageCounts>;
   /** Where the round goes on after this unit (for a crash); absent on the last unit. */
   resume?: string;
-  /** Set on the last unit: the round is complete (and, for delta, its new deltaLink). */
-  end?: { deltaLink?: string };
+  /**
+   * Set on the last unit: the round is complete (and, for delta, its new deltaLink; for a delta step's
+   * full round, how it read Graph: 'listing', default 'delta chain').
+   */
+  end?: { deltaLink?: string; read?: string };
   /** Counts as a Graph page in the figures. */
   page?: boolean;
 }

@@ -1,3 +1,5 @@
+import type { ListingOptions } from '../graph/list-options.js';
+
 /**
  * Page sizes, token lifetimes and bounds of the simulated apps-and-roles endpoints. Every size is
  * server-chosen per page, drawn uniformly in [min, max] from the simulation's seeded generator.
@@ -22,6 +24,8 @@ export interface DirectoryResourceOptions {
   maxSkipTokens?: number;
   maxDeltaTokens?: number;
   maxRounds?: number;
+  /** Page sizes of the plain listings of units, roles and their members (LISTING_DEFAULTS: $top 100 / max 999, role members 1,000). */
+  listing?: ListingOptions;
 }
 
 export const DIRECTORY_RESOURCE_DEFAULTS: Required<DirectoryResourceOptions> = {
@@ -35,4 +39,5 @@ export const DIRECTORY_RESOURCE_DEFAULTS: Required<DirectoryResourceOptions> = {
   maxSkipTokens: 100_000,
   maxDeltaTokens: 100_000,
   maxRounds: 64,
+  listing: {},
 };

@@ -1,12 +1,14 @@
 import { graphError } from '../graph/graph-error.js';
 import type { ResourceRequest, SimResource } from '../graph/sim-resource.js';
 import type { SimResponse } from '../sim-http.js';
+import { listingOptions } from '../graph/list-options.js';
 import { mulberry32 } from '../tenant/prng.js';
 import type { Tenant } from '../tenant/tenant.js';
 import {
   APP_ROLE_ASSIGNMENT, DIRECTORY_OBJECT, GRANT, ROLE_ASSIGNMENT, ROLE_DEFINITION, SUBSCRIBED_SKU, parseListSelect, type DeltaCollection, type ListCatalog,
 } from './catalogs.js';
 import { DeltaEndpoint } from './delta-endpoint.js';
+import { DirectoryListings, listingAllowed, type DirectoryListing } from './directory-listings.js';
 import type { AppRoleAssignmentRec, GrantRec, RoleAssignmentRec, RoleDefinitionRec } from './directory-types.js';
 import { DIRECTORY_RESOURCE_DEFAULTS, type DirectoryResourceOptions } from './directory-resource-options.js';
 import { assignmentJson, grantJson, ownerJson, roleAssignmentJson, roleDefinitionJson, selected } from './list-items.js';
@@ -22,6 +24,11 @@ const ROLE_MANAGEMENT = /^\/roleManagement\/directory\/(roleDefinitions|roleAssi
 const CHILD = /^\/(servicePrincipals|applications)(?:\/([^/()]+)|\(appId='([^']*)'\))\/(owners|appRoleAssignedTo)\/?$/i;
 const GRANTS = /^\/oauth2PermissionGrants\/?$/i;
 const SKUS = /^\/subscribedSkus\/?$/i;
+/** The plain listings of units and roles and their members (directory-listings.ts). */
+const UNITS = /^(?:\/directory)?\/administrativeUnits\/?$/i;
+const UNIT_MEMBERS = /^(?:\/directory)?\/administrativeUnits\/([^/()]+)\/members\/?$/i;
+const ROLES = /^\/directoryRoles\/?$/i;
+const ROLE_MEMBERS = /^\/directoryRoles(?:\/([^/()]+)|\(roleTemplateId='([^']*)'\))\/members\/?$/i;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CANONICAL: Record<string, DeltaCollection> = {
   serviceprincipals: 'servicePrincipals', applications: 'applications', directoryroles: 'directoryRoles', administrativeunits: 'administrativeUnits',
@@ -33,6 +40,7 @@ const CANONICAL: Record<string, DeltaCollection> = {
  *   /roleManagement/directory/{roleDefinitions|roleAssignments}
  *   /servicePrincipals/{id}/owners, /servicePrincipals/{id}/appRoleAssignedTo, /applications/{id}/owners
  *   /oauth2PermissionGrants, /subscribedSkus
+ *   /[directory/]administrativeUnits[/{id}/members], /directoryRoles[/{id}/members] (plain listings)
  * Options come from `o`, over tenant.directory.resourceOptions, over DIRECTORY_RESOURCE_DEFAULTS.
  */
 export function createDirectoryResource(tenant: Tenant, o: { seed: number; now: () => number } & DirectoryResourceOptions): SimResource {
@@ -42,7 +50,11 @@ export function createDirectoryResource(tenant: Tenant, o: { seed: number; now: 
   const rng = mulberry32(seed ^ 0x5eedd1);
   const delta = new DeltaEndpoint(d, opts, rng, now);
   const lists = new ListPages(rng, now, opts.skipTokenTtlMs, opts.maxSkipTokens);
-  d.attach({ expireDeltaTokens: () => delta.expireDeltaTokens(), expireSkipTokens: () => { delta.expireSkipTokens(); lists.expireAll(); } });
+  const listings = new DirectoryListings(d, listingOptions(opts.listing), mulberry32(seed ^ 0x115715), now, opts.skipTokenTtlMs, opts.maxSkipTokens);
+  d.attach({
+    expireDeltaTokens: () => delta.expireDeltaTokens(),
+    expireSkipTokens: () => { delta.expireSkipTokens(); lists.expireAll(); listings.expireSkipTokens(); },
+  });
 
   function handle(r: ResourceRequest): SimResponse | undefined {
     let path: string;
@@ -87,6 +99,12 @@ export function createDirectoryResource(tenant: Tenant, o: { seed: number; now: 
         }));
       case 'skus':
         return deny(PERMISSIONS.subscribedSkus) ?? skus(r);
+      case 'listing': {
+        if (!listingAllowed(roles, route.listing)) return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.', ctx);
+        const id = 'id' in route.listing ? route.listing.id : undefined;
+        if (id !== undefined && !GUID.test(id)) return graphError(400, 'Request_BadRequest', `Invalid object identifier '${id}'.`, ctx);
+        return listings.serve(r, route.listing);
+      }
     }
   }
 
@@ -189,7 +207,8 @@ type Route =
   | { kind: 'roleManagement'; which: string }
   | ChildRoute
   | { kind: 'grants' }
-  | { kind: 'skus' };
+  | { kind: 'skus' }
+  | { kind: 'listing'; listing: DirectoryListing };
 
 function matchRoute(path: string): Route | undefined {
   let m = DELTA.exec(path);
@@ -198,6 +217,10 @@ function matchRoute(path: string): Route | undefined {
   if ((m = CHILD.exec(path))) return { kind: 'child', parent: m[1]!, ...(m[2] !== undefined ? { id: m[2].toLowerCase() } : { appId: m[3]! }), child: m[4]! };
   if (GRANTS.test(path)) return { kind: 'grants' };
   if (SKUS.test(path)) return { kind: 'skus' };
+  if (UNITS.test(path)) return { kind: 'listing', listing: { kind: 'units', path } };
+  if ((m = UNIT_MEMBERS.exec(path))) return { kind: 'listing', listing: { kind: 'unitMembers', path, id: m[1]!.toLowerCase() } };
+  if (ROLES.test(path)) return { kind: 'listing', listing: { kind: 'roles' } };
+  if ((m = ROLE_MEMBERS.exec(path))) return { kind: 'listing', listing: { kind: 'roleMembers', ...(m[1] !== undefined ? { id: m[1].toLowerCase() } : { templateId: m[2]! }) } };
   return undefined;
 }
 

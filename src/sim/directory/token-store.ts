@@ -8,14 +8,15 @@ import { randomBytes } from 'node:crypto';
 export class TokenStore<V> {
   private readonly entries = new Map<string, { value: V; createdAt: number; expired: boolean }>();
 
-  constructor(private readonly now: () => number, private readonly ttlMs: number, private readonly max: number) {}
+  /** `prefix` starts every token issued (default none): a store can keep clear of another's tokens on the same path. */
+  constructor(private readonly now: () => number, private readonly ttlMs: number, private readonly max: number, private readonly prefix = '') {}
 
   get size(): number {
     return this.entries.size;
   }
 
   issue(value: V): string {
-    const token = randomBytes(24).toString('base64url');
+    const token = this.prefix + randomBytes(24).toString('base64url');
     this.entries.set(token, { value, createdAt: this.now(), expired: false });
     while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
     return token;

@@ -15,6 +15,7 @@ import { graphErrorBody, type ResponseContext } from './graph-error.js';
 import type { GraphSim } from './graph-sim.js';
 import { RuBudget, resourceUnitCost, type RuDecision } from './ru-budget.js';
 import { throttleScopeOf } from './sim-resource.js';
+import { listKey } from './list-key.js';
 
 export interface GraphProfileOptions {
   /** Delay per request (ms), default 100. */
@@ -23,6 +24,8 @@ export interface GraphProfileOptions {
   rowLatencyMs?: number;
   /** Identity RU budget per 10 s, default 8,000 (a tenant of more than 500 users); 0 = no budget. */
   ruBudget?: number;
+  /** The budget's window (ms), default Graph's 10,000; tests scale time down with a shorter one. */
+  ruWindowMs?: number;
   /** Set the reports limit (5 requests / 10 s) on graph.reportsThrottle, default true. */
   reportsLimit?: boolean;
   /** For x-ms-throttle-scope on the budget's 429s. */
@@ -47,6 +50,13 @@ export interface GraphProfileStats {
   latencyAddedMs: number;
   /** The pages and items served per delta collection (users, groups, servicePrincipals, ...), $batch items included. */
   delta: Record<string, { pages: number; items: number }>;
+  /**
+   * The pages and items (entries of `value`) served per plain listing, $batch items included, keyed by
+   * the path without ids (listKey): users, groups, groups/members, groups/owners, administrativeUnits,
+   * administrativeUnits/members, directoryRoles, directoryRoles/members, servicePrincipals/owners, ...;
+   * GET /users selecting signInActivity counts as users/signInActivity.
+   */
+  list: Record<string, { pages: number; items: number }>;
 }
 
 export interface GraphProfile {
@@ -73,13 +83,14 @@ export function createGraphProfile(graph: GraphSim, opts: GraphProfileOptions = 
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const options = { latencyMs: opts.latencyMs ?? 100, rowLatencyMs: opts.rowLatencyMs ?? 0.05, ruBudget: opts.ruBudget ?? 8000 };
-  const budget = options.ruBudget > 0 ? new RuBudget(now, options.ruBudget) : undefined;
+  const budget = options.ruBudget > 0 ? new RuBudget(now, options.ruBudget, 1, 25, opts.ruWindowMs ?? 10_000) : undefined;
   if (opts.reportsLimit ?? true) graph.reportsThrottle.set({ perWindow: { requests: 5, seconds: 10 }, retryAfter: 'integer' });
   const scopeHeader = `Tenant_Application/ReadWrite/${opts.appId ?? 'sim-app'}/${opts.tenantId ?? 'sim-tenant'}`;
   let requests = 0;
   let throttled = 0;
   let latencyAddedMs = 0;
   const delta: Record<string, { pages: number; items: number }> = {};
+  const list: Record<string, { pages: number; items: number }> = {};
 
   const tooManyHeaders = (d: RuDecision): Record<string, string> => ({
     'content-type': 'application/json',
@@ -102,6 +113,27 @@ export function createGraphProfile(graph: GraphSim, opts: GraphProfileOptions = 
     const d = (delta[m[1]!] ??= { pages: 0, items: 0 });
     d.pages++;
     d.items += items;
+  };
+
+  /** A 200 of a plain listing: one page, as many items as its `value` holds (body: JSON text or parsed, from $batch). */
+  const noteList = (pathname: string, body: unknown): void => {
+    const key = listKey(pathname);
+    if (key === null) return;
+    let page: unknown = body;
+    if (typeof body === 'string') {
+      try {
+        page = JSON.parse(body);
+      } catch {
+        return; // a spoiled page
+      }
+    }
+    const value = (page as { value?: unknown } | null)?.value;
+    if (!Array.isArray(value)) return;
+    const ctx = (page as Record<string, unknown>)['@odata.context'];
+    const name = key === 'users' && typeof ctx === 'string' && /signInActivity/i.test(ctx) ? 'users/signInActivity' : key;
+    const l = (list[name] ??= { pages: 0, items: 0 });
+    l.pages++;
+    l.items += value.length;
   };
 
   async function single(req: SimRequest): Promise<SimResponse | undefined> {
@@ -184,7 +216,10 @@ export function createGraphProfile(graph: GraphSim, opts: GraphProfileOptions = 
         else r.headers = { ...r.headers, ...chargedHeaders(c.cost, c.usage) };
       }
       const it = byId.get(String(r.id).toLowerCase());
-      if (it && r.status === 200 && !/^https?:/i.test(it.url)) noteDelta(urlOf(it).pathname, countIds(JSON.stringify(r.body ?? '')));
+      if (it && r.status === 200 && !/^https?:/i.test(it.url)) {
+        noteDelta(urlOf(it).pathname, countIds(JSON.stringify(r.body ?? '')));
+        noteList(urlOf(it).pathname, r.body);
+      }
     }
     envelope.responses.push(...refused);
     throttled += envelope.responses.filter((r) => r.status === 429).length;
@@ -200,7 +235,10 @@ export function createGraphProfile(graph: GraphSim, opts: GraphProfileOptions = 
     const items = countIds(res.body);
     if (!isBatch) {
       if (res.status === 429) throttled++;
-      if (res.status === 200) noteDelta(req.url.pathname, items);
+      if (res.status === 200) {
+        noteDelta(req.url.pathname, items);
+        noteList(req.url.pathname, res.body);
+      }
     }
     const wait = options.latencyMs + options.rowLatencyMs * items;
     if (wait > 0) {
@@ -219,7 +257,7 @@ export function createGraphProfile(graph: GraphSim, opts: GraphProfileOptions = 
       return {
         requests, ruUsed: budget?.used ?? 0, ruBudget: options.ruBudget, throttled, ruRefused: budget?.refused ?? 0, ruViolations,
         violations: ruViolations + graph.throttle.violations().length + graph.reportsThrottle.violations().length,
-        latencyAddedMs: Math.round(latencyAddedMs), delta: structuredClone(delta),
+        latencyAddedMs: Math.round(latencyAddedMs), delta: structuredClone(delta), list: structuredClone(list),
       };
     },
   };

@@ -15,6 +15,9 @@ import { createDirectoryResource } from '../directory/directory-resource.js';
 import type { DirectoryResourceOptions } from '../directory/directory-resource-options.js';
 import { createAuditResource } from '../audit/audit-resource.js';
 import { serveBatch } from './batch.js';
+import { READ_GROUPS, READ_USERS } from './read-permissions.js';
+import { createTenantListResource } from './tenant-list-resource.js';
+import type { ListingOptions } from './list-options.js';
 
 export interface GraphSimOptions {
   /** Seed of page sizes, shuffling, empty pages and replays (default 1). */
@@ -43,6 +46,12 @@ export interface GraphSimOptions {
   now?: () => number;
   /** Page sizes and token lifetimes of the apps-and-roles endpoints (src/sim/directory). */
   directory?: DirectoryResourceOptions;
+  /**
+   * Page sizes of the plain listings (GET /users, /groups, /groups/{id}/members|owners, and unless
+   * `directory.listing` says otherwise those of the directory: units, roles and their members).
+   * Defaults in LISTING_DEFAULTS (list-options.ts). Their nextLinks live `skipTokenTtlMs`.
+   */
+  listing?: ListingOptions;
 }
 
 export interface RequestLogEntry {
@@ -77,8 +86,6 @@ interface SkipTokenState {
   expired?: boolean;
 }
 
-const READ_USERS = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
-const READ_GROUPS = ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 const KNOWN_OPTIONS = new Set(['$select', '$filter', '$top', '$deltatoken', '$skiptoken']);
 const DELTA_PATH = /^\/v1\.0\/(users|groups)\/(?:microsoft\.graph\.)?delta(?:\(\))?\/?$/i;
 const WWW_AUTHENTICATE = 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
@@ -120,8 +127,10 @@ export function createGraphSim(args: { tenant: Tenant; verifyBearer: VerifyBeare
   const throttle = new Throttle(now, o.violationToleranceMs ?? 1);
   const reportsThrottle = new Throttle(now, o.violationToleranceMs ?? 1);
   const resources: SimResource[] = [
-    createDirectoryResource(tenant, { seed: o.seed ?? 1, now, ...(o.directory ?? {}) }),
+    createDirectoryResource(tenant, { seed: o.seed ?? 1, now, ...(o.listing ? { listing: o.listing } : {}), ...(o.directory ?? {}) }),
     createAuditResource(tenant, { seed: o.seed ?? 1, now }),
+    // After the audit resource, which answers the GET /users that select signInActivity.
+    createTenantListResource(tenant, { seed: o.seed ?? 1, now, skipTokenTtlMs: skipTtl, maxSkipTokens: maxSkip, ...(o.listing ? { listing: o.listing } : {}) }),
   ];
 
   const newToken = (): string => randomBytes(24).toString('base64url');

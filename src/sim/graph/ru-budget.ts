@@ -9,50 +9,16 @@
  * Only used by the opt-in graph profile (graph-profile.ts); Throttle keeps its own semantics.
  */
 
-/** Base RU costs of GETs (path relative to /v1.0, ids as `{id}`), graph-facts 3.2. Unlisted: 1. */
-const GET_COSTS: [RegExp, number][] = [
-  [/^\/applications\/?$/i, 2],
-  [/^\/applications\/[^/]+\/extensionProperties\/?$/i, 2],
-  [/^\/contracts\/?$/i, 3],
-  [/^\/domains\/[^/]+\/domainNameReferences\/?$/i, 4],
-  [/^\/groups\/[^/]+\/members\/?$/i, 3],
-  [/^\/groups\/[^/]+\/transitiveMembers\/?$/i, 5],
-  [/^\/(?:me|users\/[^/]+)\/licenseDetails\/?$/i, 2],
-  [/^\/(?:me|users\/[^/]+)\/memberOf\/?$/i, 2],
-  [/^\/(?:me|users\/[^/]+)\/ownedObjects\/?$/i, 2],
-  [/^\/(?:me|users\/[^/]+)\/transitiveMemberOf\/?$/i, 2],
-  [/^\/oauth2PermissionGrants(?:\/[^/]+)?\/?$/i, 2],
-  [/^\/servicePrincipals\/[^/]+\/appRoleAssignments\/?$/i, 2],
-  [/^\/subscribedSkus\/?$/i, 3],
-  [/^\/users\/?$/i, 2],
-];
-
-/** Base RU costs of POST actions, graph-facts 3.2. Unlisted: 1. */
-const POST_COSTS: [RegExp, number][] = [
-  [/^\/directoryObjects\/getByIds\/?$/i, 3],
-  [/^\/getObjectsById\/?$/i, 3],
-  [/^\/(?:me|users\/[^/]+)\/checkMemberGroups\/?$/i, 4],
-  [/^\/(?:me|users\/[^/]+)\/checkMemberObjects\/?$/i, 4],
-  [/^\/(?:me|users\/[^/]+)\/getMemberGroups\/?$/i, 2],
-  [/^\/(?:me|users\/[^/]+)\/getMemberObjects\/?$/i, 2],
-  [/\/isMemberOf\/?$/i, 4],
-];
+import { resourceUnitCost as documentedCost } from '../../graph/resource-units.js';
 
 /**
- * The RU cost of one identity-scope request: the base cost of its path (1 when the documentation
- * does not list it, which includes every `delta` path and `servicePrincipals`), then `$select` −1,
- * `$expand` +1, `$top` below 20 −1, never below 1. `path` is relative to the version root
- * (`/users/delta`), `search` the query string (with or without `?`).
+ * The RU cost of one identity-scope request, priced by the client's own table
+ * (src/graph/resource-units.ts) so that the simulation and the pacer agree on the documented costs.
+ * `path` is relative to the version root (`/users/delta`), `search` the query string (with or without `?`).
  */
 export function resourceUnitCost(method: string, path: string, search: string): number {
-  const table = method.toUpperCase() === 'POST' ? POST_COSTS : GET_COSTS;
-  let cost = table.find(([re]) => re.test(path))?.[1] ?? 1;
-  const q = new URLSearchParams(search.startsWith('?') ? search.slice(1) : search);
-  if (q.has('$select')) cost -= 1;
-  if (q.has('$expand')) cost += 1;
-  const top = q.get('$top');
-  if (top !== null && Number(top) < 20) cost -= 1;
-  return Math.max(1, cost);
+  const query = search === '' || search.startsWith('?') ? search : `?${search}`;
+  return documentedCost(method, `${path}${query}`);
 }
 
 export interface RuDecision {
@@ -92,13 +58,15 @@ export class RuBudget {
     readonly perTenSeconds = 8000,
     private readonly toleranceMs = 1,
     private readonly graceMs = 25,
+    /** The budget's window: Graph's is 10 s; tests scale time down with a shorter one. */
+    private readonly windowMs = 10_000,
   ) {
     this.tokens = perTenSeconds;
     this.last = now();
   }
 
   private get ratePerMs(): number {
-    return this.perTenSeconds / 10_000;
+    return this.perTenSeconds / this.windowMs;
   }
 
   /** RU in the bucket now (refilled continuously up to the budget). */
