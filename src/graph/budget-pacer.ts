@@ -238,9 +238,10 @@ export class BudgetPacer {
    * There is no step up: a tenant's size class does not change during a run, and a wrong guess up
    * costs 429s. Returns false when already at the floor.
    */
-  #stepDown(): boolean {
+  /** Lowers the capacity to `to`, or by default to the next lower tier; true when it moved. */
+  #stepDown(to?: number): boolean {
     const lower = this.#tiers.filter((t) => t < this.#capacity);
-    const next = lower.length > 0 ? lower[lower.length - 1]! : Math.max(this.#floor, this.#capacity * 0.7);
+    const next = to ?? (lower.length > 0 ? lower[lower.length - 1]! : Math.max(this.#floor, this.#capacity * 0.7));
     if (next >= this.#capacity) return false;
     this.#capacity = next;
     this.#tokens = Math.min(this.#tokens, this.#size);
@@ -290,12 +291,7 @@ export class BudgetPacer {
     // A measure far below every documented size is more likely noise (answers out of order, a capped
     // reading) than a budget: the slower evidence of #overestimated deals with that case.
     if (tier === undefined) return;
-    const next = Math.max(this.#floor, tier);
-    if (next >= this.#capacity) return;
-    this.#capacity = next;
-    this.#tokens = Math.min(this.#tokens, this.#size);
-    this.#over = 0;
-    this.#stepDowns++;
+    this.#stepDown(Math.max(this.#floor, tier));
   }
 
   #refill(): void {

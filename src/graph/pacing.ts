@@ -82,10 +82,10 @@ export class Pacing {
    */
   observe(a: PacingAnswer, item = false): void {
     const pacer = this.pacerOf(a.url);
-    const charged = Number(a.header('x-ms-resource-unit'));
-    if (a.header('x-ms-resource-unit') !== null && Number.isFinite(charged) && charged >= 0) pacer.charged(a.estimated, charged);
-    const usage = Number(a.header('x-ms-throttle-limit-percentage'));
-    if (a.header('x-ms-throttle-limit-percentage') !== null && Number.isFinite(usage) && usage > 0) pacer.usage(usage);
+    const charged = numberHeader(a, 'x-ms-resource-unit');
+    if (charged !== undefined && charged >= 0) pacer.charged(a.estimated, charged);
+    const usage = numberHeader(a, 'x-ms-throttle-limit-percentage');
+    if (usage !== undefined && usage > 0) pacer.usage(usage);
     if (a.status === 429 || a.throttledForMs !== undefined) {
       if (a.status === 429) pacer.throttled(a.throttledForMs ?? 0, a.estimated);
       this.limit.throttled();
@@ -97,4 +97,11 @@ export class Pacing {
   snapshot(): PacingSnapshot {
     return { concurrency: this.limit.limit, identity: this.#pacers.identity.snapshot(), reports: this.#pacers.reports.snapshot() };
   }
+}
+
+/** A numeric response header, or undefined when absent or not a number. */
+function numberHeader(a: PacingAnswer, name: string): number | undefined {
+  const raw = a.header(name);
+  const n = raw === null || raw.trim() === '' ? Number.NaN : Number(raw);
+  return Number.isFinite(n) ? n : undefined;
 }

@@ -3,14 +3,10 @@ import { openDatabase, getSyncState, type Db } from '../../src/store/index.js';
 import { syncCollection, type GraphPage, type PageReader } from '../../src/pull/sync-collection.js';
 import { users as usersConnector } from '../../connectors/users.js';
 import { groups as groupsConnector } from '../../connectors/groups.js';
+import { chainOnly } from '../support/integration-helpers.js';
 
-/**
- * These tests drive the delta chain over scripted pages: the connectors without their listing (a
- * full round read by listing is tested in test/integration/listing-full-round.test.ts).
- */
-function chainOnly(c: Connector): Connector {
-  return { ...c, steps: c.steps.map((s) => (s.kind === 'delta' ? { ...s, listing: undefined } : s)) };
-}
+// These tests drive the delta chain over scripted pages: the connectors without their listing (a
+// full round read by listing is tested in test/integration/listing-full-round.test.ts).
 const users = chainOnly(usersConnector);
 const groups = chainOnly(groupsConnector);
 import { GraphError } from '../../src/errors/index.js';

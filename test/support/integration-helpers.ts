@@ -57,10 +57,12 @@ export const DIRECTORY_CORE = ['users', 'groups'];
  * tests of the chain's paging quirks and faults, which a full round otherwise reads only when Graph
  * refuses the listing (test/integration/listing-full-round.test.ts tests the listing).
  */
-export const DELTA_CHAIN: readonly Connector[] = CONNECTORS.map((c) => ({
-  ...c,
-  steps: c.steps.map((s) => (s.kind === 'delta' ? { ...s, listing: undefined } : s)),
-}));
+export const DELTA_CHAIN: readonly Connector[] = CONNECTORS.map(chainOnly);
+
+/** A connector whose full rounds read the delta chain: its delta steps without their listing. */
+export function chainOnly(c: Connector): Connector {
+  return { ...c, steps: c.steps.map((s) => (s.kind === 'delta' ? { ...s, listing: undefined } : s)) };
+}
 
 /** pull() with full rounds read through the delta chain. */
 export function pullChain(world: SimWorld, path: string, extra: Partial<PullOptions> = {}): ReturnType<typeof pull> {

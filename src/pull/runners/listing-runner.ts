@@ -147,7 +147,7 @@ async function* linkUnits(listing: Listing, env: RunnerEnv, stateKey: string, ba
 /** A 403 on a listing request refuses the listing (the delta chain may still be allowed). */
 function refusal(error: unknown, what: string): ListingRefused | undefined {
   if (!(error instanceof GraphError) || error.status !== 403) return undefined;
-  return new ListingRefused(`403 ${error.graphCode ?? ''} on ${what}`.replace('  ', ' '), { cause: error });
+  return new ListingRefused(`${['403', error.graphCode].filter(Boolean).join(' ')} on ${what}`, { cause: error });
 }
 
 function* mapAll(objects: readonly GraphObject[], map: (o: GraphObject) => ReturnType<Listing['map']>) {
