@@ -15,12 +15,15 @@ afterAll(async () => {
   await Promise.all(worlds.map((w) => w.close()));
 });
 
-/** A tenant with enough of everything for fan-outs of several envelopes and paged lists. */
+/**
+ * A tenant with enough of everything for fan-outs of several envelopes and paged lists (200 groups:
+ * their members and owners, listed in a full round, take 20 envelopes).
+ */
 function world(): Promise<World> {
   return startWorld({
     latencyMs: LATENCY_MS,
     roles: ALL_ROLES,
-    tenant: { users: 80, groups: 12, memberships: 300, directory: { tenantId: TENANT_ID, extraServicePrincipals: 45 }, audit: { signIns: 400, days: 7 } },
+    tenant: { users: 80, groups: 200, memberships: 900, directory: { tenantId: TENANT_ID, extraServicePrincipals: 45 }, audit: { signIns: 400, days: 7 } },
     graph: { directory: { deltaPageUnits: [20, 60], listPageSize: [10, 30], ownersPageSize: [2, 6], assignedToPageSize: [5, 20] } },
   });
 }

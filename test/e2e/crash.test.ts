@@ -30,6 +30,11 @@ import {
  * (every 500 ms) and kills land both before and after committed pages.
  */
 const LATENCY_MS = 25;
+/**
+ * Groups enough that a full round, which lists each group's members and owners through $batch
+ * (20 sub-requests an envelope), makes requests enough to choose kill points from.
+ */
+const CRASH_TENANT = { groups: 320, memberships: 1500 };
 
 type KillPoint = 'before-answer' | 'after-answer' | 'after-answer-delayed';
 
@@ -131,7 +136,7 @@ describe('a pull killed with SIGKILL at a random Graph request', () => {
   let incrementalRequests = 0;
 
   beforeAll(async () => {
-    const world = await startWorld({ latencyMs: LATENCY_MS });
+    const world = await startWorld({ latencyMs: LATENCY_MS, tenant: CRASH_TENANT });
     worlds.push(world);
     const dir = tempDir();
     dirs.push(dir);
@@ -165,7 +170,7 @@ describe('a pull killed with SIGKILL at a random Graph request', () => {
       let n = 1 + Math.floor(rng.next() * (point === 'before-answer' ? fullRequests : fullRequests - 1));
       if (last) n = fullRequests;
       const delayMs = 5 + Math.floor(rng.next() * 60);
-      const world = await startWorld({ latencyMs: LATENCY_MS });
+      const world = await startWorld({ latencyMs: LATENCY_MS, tenant: CRASH_TENANT });
       worlds.push(world);
       const dir = tempDir();
       dirs.push(dir);
@@ -197,7 +202,7 @@ describe('a pull killed with SIGKILL at a random Graph request', () => {
       const rng = mulberry32(seed);
       const n = 1 + Math.floor(rng.next() * (point === 'before-answer' ? incrementalRequests : incrementalRequests - 1));
       const delayMs = 5 + Math.floor(rng.next() * 60);
-      const world = await startWorld({ latencyMs: LATENCY_MS });
+      const world = await startWorld({ latencyMs: LATENCY_MS, tenant: CRASH_TENANT });
       worlds.push(world);
       const dir = tempDir();
       dirs.push(dir);

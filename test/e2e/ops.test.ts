@@ -99,17 +99,17 @@ describe('backup while a pull writes', () => {
     const dir = tempDir();
     const db = join(dir, 'entra.db');
     const out = join(dir, 'backup.db');
-    // Graph answers slowly, so the pull commits page after page while the backup runs. Past its 60th
-    // request (of about 140) the pull also waits for the backup to end, so that on a slow machine too
-    // the copy is taken in the middle of the run.
+    // Graph answers slowly, so the pull commits page after page while the backup runs. From its
+    // second $batch (the objects are written, their members are being read) the pull also waits for
+    // the backup to end, so that on a slow machine too the copy is taken in the middle of the run.
     const backupDone = gate();
-    const start = busy.graphRequests;
-    busy.before = async (_req, n) => {
+    let envelopes = 0;
+    busy.before = async (req) => {
       await sleep(25);
-      if (n - start > 60) await backupDone.promise;
+      if (req.url.pathname.endsWith('/$batch') && ++envelopes > 1) await backupDone.promise;
     };
     const pull = startCli(['pull', '--db', db, '--commit-every', '0'], { env: busy.env(), cwd: dir });
-    let copyEntities: number;
+    let copyLinks: number;
     try {
       const count = () => (existsSync(db) ? withDb(db, (d) => (d.prepare("SELECT 1 FROM sqlite_master WHERE name = 'entities'").get() ? (d.prepare('SELECT COUNT(*) FROM entities').pluck().get() as number) : 0)) : 0);
       for (let t = 0; count() < 50; t++) {
@@ -124,7 +124,7 @@ describe('backup while a pull writes', () => {
       const report = JSON.parse(backup.stdout) as { ok: boolean; integrity: string; counts: Record<string, number>; sourceCounts: Record<string, number> };
       expect(report).toMatchObject({ ok: true, integrity: 'ok' });
       expect(report.counts).toEqual(report.sourceCounts);
-      copyEntities = report.counts.entities!;
+      copyLinks = report.counts.entity_relations!;
 
       expect(statSync(out).mode & 0o777).toBe(0o600);
       expect(['-wal', '-shm', '-journal'].filter((s) => existsSync(out + s))).toEqual([]);
@@ -143,7 +143,8 @@ describe('backup while a pull writes', () => {
     busy.before = undefined;
     const finished = await pull.done;
     expect(finished.code, finished.stderr).toBe(0);
-    expect(withDb(db, (d) => d.prepare('SELECT COUNT(*) FROM entities').pluck().get() as number)).toBeGreaterThan(copyEntities);
+    // The members and owners read after the copy was taken.
+    expect(withDb(db, (d) => d.prepare('SELECT COUNT(*) FROM entity_relations').pluck().get() as number)).toBeGreaterThan(copyLinks);
 
     // Restore: copy the file back (no pull running), then pull: it resumes the rounds the copy holds.
     const restored = join(dir, 'restored.db');

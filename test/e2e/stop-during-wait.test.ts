@@ -76,9 +76,9 @@ describe('a stop signal while the pull waits', () => {
     const dir = tempDir();
     const db = join(dir, 'entra.db');
     let answered429 = false;
-    // After the first page, Graph throttles for five minutes.
+    // Once the objects are listed, Graph throttles their members for five minutes.
     world.before = (req: SimRequest) => {
-      if (answered429 || !req.url.search.includes('$skiptoken=')) return;
+      if (answered429 || !req.url.pathname.endsWith('/$batch')) return;
       answered429 = true;
       return graphAnswer(429, 'TooManyRequests', { 'retry-after': '300' });
     };
@@ -120,9 +120,9 @@ describe('a stop signal while the pull waits', () => {
     worlds.push(world);
     const dir = tempDir();
     const db = join(dir, 'entra.db');
-    // Every groups page after the first: 503, no Retry-After, so the client backs off on its own.
+    // Every $batch of the groups' members and owners: 503, no Retry-After, so the client backs off on its own.
     world.before = (req: SimRequest) => {
-      if (req.url.pathname.endsWith('/groups/delta') && req.url.search.includes('$skiptoken=')) return graphAnswer(503, 'serviceNotAvailable');
+      if (req.url.pathname.endsWith('/$batch')) return graphAnswer(503, 'serviceNotAvailable');
     };
     const run = startCli(['pull', '--db', db, '--commit-every', '0'], { env: world.env(), cwd: dir });
     try {
@@ -149,7 +149,7 @@ describe('a stop signal while the pull waits', () => {
 });
 
 describe('a persistent spoiled 200 through the CLI', () => {
-  it('a groups page without @odata.nextLink or @odata.deltaLink, on every attempt: exit 3, groups fails, nothing tombstoned', async () => {
+  it('a page of a group\'s members without `value`, on every attempt: exit 3, groups fails, nothing tombstoned', async () => {
     const sim = await startSimChild(['--users', '120', '--groups', '15', '--memberships', '400', '--user-page-units', '10,30', '--group-page-units', '20,60', '--seed', '7']);
     sims.push(sim);
     const dir = tempDir();
@@ -159,8 +159,9 @@ describe('a persistent spoiled 200 through the CLI', () => {
     const before = tombstones(db);
     const groupsBefore = withDb(db, (d) => d.prepare("SELECT * FROM entity_relations WHERE relation IN ('memberOf', 'ownerOf') ORDER BY 1,2,3,4,5,6").all());
 
-    // Every groups page after the first loses its links: not a page, whatever the retry.
-    expect(await sim.command({ cmd: 'fault', path: '^/v1\\.0/groups/delta\\?\\$skiptoken=', spoil: 'noLinks', times: 1000 })).toEqual({ ok: true });
+    // A full round lists the groups, then their members through $batch: one group's members page
+    // loses its `value`, whatever the retry, after the groups themselves were written.
+    expect(await sim.command({ cmd: 'fault', path: '^/v1\\.0/groups/[^/]+/members\\?', spoil: 'noValue', times: 1000 })).toEqual({ ok: true });
     // The CLI has no option for the backoff (9 attempts, 1 s doubling, full jitter: about 90 s): pin
     // the jitter to zero in the child so the retry budget is spent at once.
     const noJitter = join(dir, 'no-jitter.mjs');
@@ -177,7 +178,7 @@ describe('a persistent spoiled 200 through the CLI', () => {
     expect(summary.collections.groups!.outcome).toBe('failed');
     expect(summary.errors).toHaveLength(1);
     expect(summary.errors[0]).toMatchObject({ collection: 'groups', code: 'GRAPH_INVALID_RESPONSE' });
-    expect(summary.errors[0]!.message).toContain('/v1.0/groups/delta?$skiptoken=');
+    expect(summary.errors[0]!.message).toMatch(/\/v1\.0\/groups\/[0-9a-f-]+\/members\?/);
     expect(r.stderr).toContain('groups: error: ');
     // The unfinished --full round tombstoned nothing and left the groups links as they were.
     expect(tombstones(db)).toEqual(before);

@@ -15,13 +15,19 @@ afterAll(async () => {
 describe('stopping a pull with a signal', () => {
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
     it(`${signal}: commits what was written, records the run interrupted, exits ${code}; the next pull resumes`, async () => {
-      const world = await startWorld({ latencyMs: 20, graph: { userPageUnits: [5, 15], groupPageUnits: [10, 40] } });
+      // 200 groups: their members and owners take 20 envelopes, most of them still to come at the kill.
+      const world = await startWorld({ latencyMs: 20, tenant: { groups: 200, memberships: 1000 }, graph: { userPageUnits: [5, 15], groupPageUnits: [10, 40] } });
       worlds.push(world);
       const dir = tempDir();
       const db = join(dir, 'entra.db');
       const run = startCli(['pull', '--db', db, '--commit-every', '0'], { env: world.env(), cwd: dir });
-      world.after = (_req, n) => {
-        if (n === 12) run.child.kill(signal);
+      // Killed once the first $batch is answered: the objects are written, their members are not.
+      let killed = false;
+      world.after = (req) => {
+        if (!killed && req.url.pathname.endsWith('/$batch')) {
+          killed = true;
+          run.child.kill(signal);
+        }
       };
       const r = await run.done;
       world.after = undefined;
