@@ -7,7 +7,7 @@
  * object and effective link of every collection, and the sign-ins of the first window.
  *
  * Sizes can be shrunk for a quick look: BENCH_USERS, BENCH_GROUPS, BENCH_MEMBERSHIPS, BENCH_SPS,
- * BENCH_ASSIGNMENTS, BENCH_SIGNINS.
+ * BENCH_ASSIGNMENTS, BENCH_SIGNINS. BENCH_PULL_ARGS adds pull options (e.g. `--concurrency 8`).
  *
  * `npm run bench -- --profile graph` (or BENCH_PROFILE=graph) runs the simulation with Graph's
  * latency and limits (src/sim/graph/graph-profile.ts: latency per request and per row, the identity
@@ -118,7 +118,9 @@ async function timedPull(sim: SimChild, db: string, label: string): Promise<Pull
   const before = GRAPH ? await profileStats(sim, true) : undefined;
   const startedMs = Date.now();
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'entra-extract.js'), 'pull', '--db', db, '--json'], {
+  // BENCH_PULL_ARGS: more pull options (e.g. `--concurrency 8`), split on spaces.
+  const extra = (process.env.BENCH_PULL_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'entra-extract.js'), 'pull', '--db', db, '--json', ...extra], {
     // BENCH_PULL_NODE_OPTIONS: V8 flags for the pull process only (the simulation keeps its own).
     env: { ...sim.pullEnv(), ...(process.env.BENCH_PULL_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_PULL_NODE_OPTIONS } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],

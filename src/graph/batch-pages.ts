@@ -11,6 +11,13 @@ import type { BatchTransport, TransportStats } from './types.js';
 export const MAX_BATCH_SIZE = 20;
 
 /**
+ * Envelopes one call keeps in flight by default: 160 sub-requests, which pay the largest identity
+ * budget (8,000 RU per 10 s) at up to about 300 ms an envelope. More only buffers answers: when the
+ * network outruns the writer, every envelope in flight lands in memory at once.
+ */
+export const MAX_ENVELOPES_IN_FLIGHT = 8;
+
+/**
  * Runs many GETs through JSON `$batch` envelopes and yields every page of each, as items complete.
  *
  * - An envelope is a POST through the transport: its limiter, shared throttle gate and retry owner
@@ -44,7 +51,7 @@ export function batchPages(
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
     throw new UsageError(`batchSize must be a whole number from 1 to ${MAX_BATCH_SIZE}, not ${batchSize}.`);
   }
-  const concurrency = options.concurrency ?? transport.shared.concurrency;
+  const concurrency = options.concurrency ?? Math.min(transport.shared.concurrency, MAX_ENVELOPES_IN_FLIGHT);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`concurrency must be a whole number of at least 1, not ${concurrency}.`);
   const maxPending = options.maxPending ?? batchSize * concurrency * 2;
   if (!Number.isInteger(maxPending) || maxPending < 1) throw new UsageError(`maxPending must be a whole number of at least 1, not ${maxPending}.`);
