@@ -55,9 +55,8 @@ export interface GraphTransportOptions {
 }
 
 /**
- * Enough to reach the largest identity budget (8,000 RU per 10 s) with JSON `$batch` envelopes of
- * about 30 RU each when Graph takes about a second per envelope (about 27 in flight); the pacer, not
- * this cap, keeps the rate inside the budget.
+ * Room for the fan-outs of a full pull (each at most MAX_ENVELOPES_IN_FLIGHT `$batch` envelopes) beside
+ * every collection's page chain; the pacer, not this cap, keeps the rate inside the budget.
  */
 export const DEFAULT_CONCURRENCY = 32;
 
