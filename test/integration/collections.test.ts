@@ -20,6 +20,10 @@ function smallWorld(o: { roles?: string[]; premium?: boolean } = {}): SimWorld {
   });
 }
 
+function fullRead(path: string, runId: number, collection: string): string | null {
+  return readDb(path, (db) => db.prepare('SELECT full_read FROM run_collections WHERE run_id = ? AND collection = ?').pluck().get(runId, collection) as string | null);
+}
+
 /** The database equals the tenant: every collection's objects whole, every link with its data, signInActivity on users. */
 function expectWholeTenant(path: string, tenant: Tenant): void {
   const got = dbWholeState(path);
@@ -42,6 +46,8 @@ describe('every collection against the simulated tenant', () => {
     for (const name of COLLECTION_NAMES) expect(first.collections[name]!.outcome, `${name}: ${first.collections[name]!.error}`).toBe('success');
     expect(first.outcome).toBe('success');
     expectWholeTenant(path, world.tenant);
+    // The full rounds of the four collections with a listing read by listing.
+    for (const name of ['users', 'groups', 'directoryRoles', 'administrativeUnits']) expect(fullRead(path, first.runId, name), name).toBe('listing');
 
     const t = world.tenant;
     const changes = t.randomChanges(0.05, 4242);
@@ -116,6 +122,8 @@ describe('behaviour by tenant and permissions', () => {
     const path = dbFile();
     const r = await pull(world, path, { only: ['users', 'groups', 'administrativeUnits'] });
     expect(r.outcome).toBe('success');
+    // The hidden units' member lists answer 403: the full round read the delta chain instead.
+    expect(fullRead(path, r.runId, 'administrativeUnits')).toMatch(/^delta chain \(403 Authorization_RequestDenied on administrativeUnit [0-9a-f-]+ members\)$/);
     const units = world.tenant.directory.truth().entities.filter((e) => e.type === 'administrativeUnit');
     const hidden = units.filter((u) => (u.data as { visibility: string | null }).visibility === 'HiddenMembership');
     expect(hidden.length).toBeGreaterThan(0);
@@ -129,6 +137,22 @@ describe('behaviour by tenant and permissions', () => {
     const want = world.tenant.directory.truth({ memberReadHidden: false }).relations.filter((x) => x.targetType === 'administrativeUnit');
     expect(rows.reduce((n, x) => n + x.members, 0)).toBe(want.length);
     expect(want.length).toBeGreaterThan(0);
+  });
+
+  it('a directory role with 1,000 members (all Graph returns without paging) is read through the delta chain, whole', async () => {
+    world = createSimWorld({ roles: ALL_ROLES, tenant: { users: 1100, groups: 20, memberships: 600 } });
+    const d = world.tenant.directory;
+    const role = d.truth().entities.find((e) => e.type === 'directoryRole')!.id;
+    const users = [...world.tenant.users.values()].filter((u) => u.state === 'live').map((u) => u.id);
+    for (const id of users.slice(0, 1000)) d.addDirectoryRoleMember(role, id);
+    const path = dbFile();
+    const r = await pull(world, path, { only: ['users', 'groups', 'directoryRoles'] });
+    expect(r.outcome).toBe('success');
+    expect(fullRead(path, r.runId, 'directoryRoles')).toMatch(/^delta chain \(directoryRole [0-9a-f-]+ answered 1000 members, Graph's cap/);
+    const want = d.truth().relations.filter((x) => x.targetType === 'directoryRole').map((x) => `${x.sourceType}:${x.sourceId}>${x.targetId}`).sort();
+    const got = readDb(path, (db) => db.prepare("SELECT source_type || ':' || source_id || '>' || target_id FROM effective_relations WHERE target_type = 'directoryRole' ORDER BY 1").pluck().all()) as string[];
+    expect(want.filter((k) => k.endsWith(role)).length).toBeGreaterThan(1000);
+    expect(got).toEqual(want);
   });
 
   it('a missing permission fails its collection alone, naming the permission to grant', async () => {
