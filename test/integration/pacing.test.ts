@@ -27,10 +27,16 @@ describe('pacing by the learned budget', () => {
     expect(stats.ruRefused).toBeGreaterThan(0);
     // ... which the pacer learns from: it paces at the smallest tier, ...
     expect(summary.pacing!.identity.capacity).toBe(350);
-    // ... the 429s stay few (each one's item waits, then goes again) ...
-    const answered = Object.values(stats.list).reduce((n, l) => n + l.pages, 0) + Object.values(stats.delta).reduce((n, d) => n + d.pages, 0);
-    expect(stats.throttled / (answered + stats.throttled)).toBeLessThan(0.1);
-    // ... and nothing is ever sent inside a window a Retry-After announced.
+    // ... the 429s come while it learns, in the first window after the first one (how many depends on
+    // how long that 429 takes to come back: time is scaled tenfold here, the latency and a busy
+    // machine's event loop are not); after that window, next to none ...
+    const budget = world.profile!.budget!;
+    const learned = budget.refusedAt[0]! + WINDOW_MS;
+    const served = budget.servedAt.filter((at) => at > learned).length;
+    const refused = budget.refusedAt.filter((at) => at > learned).length;
+    expect(served).toBeGreaterThan(300);
+    expect(refused / (served + refused)).toBeLessThan(0.02);
+    // ... and nothing is ever sent inside a window a Retry-After announced once the client has it.
     expect(stats.violations).toBe(0);
     // The run used the budget: about the RU it needed in about that many windows, not many more.
     const ideal = (stats.ruUsed - 350) / 350 * WINDOW_MS;

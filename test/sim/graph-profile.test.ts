@@ -50,14 +50,31 @@ describe('RuBudget', () => {
     // A refused request still counts against usage (graph-facts 3.1): the bucket is at -3, and
     // 100 RU per 10 s = 0.01 RU per ms refills the 6 RU that pay for the retry in 600 ms.
     expect(refused.retryAfter).toBe('0.600');
-    clock.t += 100;
+    expect(refused.windowEnd).toBe(1_000_600);
+    // A request that arrives while the 429 is still on its way to the client is refused, but the
+    // client could not have known: no violation. (It pays, and pushes the window out by 300 ms.)
+    clock.t += 50;
+    expect(b.take(3, '/groups/g/members').ok).toBe(false);
+    expect(b.violations()).toHaveLength(0);
+    b.delivered(refused);
+    // Within the grace after delivery: still on its way. After it: an early retry.
+    clock.t += 20;
+    expect(b.take(3, '/groups/g/members').ok).toBe(false);
+    expect(b.violations()).toHaveLength(0);
+    clock.t += 30;
+    expect(b.take(3, '/groups/g/members').ok).toBe(false);
+    expect(b.violations()).toEqual([{ at: 1_000_100, windowEnd: 1_001_200, path: '/groups/g/members' }]);
+    // After the window the client was told of, though before the one it was not told of: no violation.
+    clock.t = 1_000_600;
     expect(b.take(3, '/groups/g/members').ok).toBe(false);
     expect(b.violations()).toHaveLength(1);
     clock.t = b.openUntil;
     expect(b.take(3, '/groups/g/members').ok).toBe(true);
-    // 100, then 3 for each of the two refused requests and 3 for the one served.
-    expect(b.used).toBe(109);
-    expect(b.refused).toBe(2);
+    // 100, then 3 for each of the five refused requests and 3 for the one served.
+    expect(b.used).toBe(118);
+    expect(b.refused).toBe(5);
+    expect(b.refusedAt).toEqual([1_000_000, 1_000_050, 1_000_070, 1_000_100, 1_000_600]);
+    expect(b.servedAt).toHaveLength(51);
     clock.t += 10_000;
     expect(b.available()).toBe(100);
   });

@@ -136,12 +136,14 @@ export function createGraphProfile(graph: GraphSim, opts: GraphProfileOptions = 
     l.items += value.length;
   };
 
-  async function single(req: SimRequest): Promise<SimResponse | undefined> {
+  /** `refusals`: the 429s this answer carries, told to the budget once the answer is delivered. */
+  async function single(req: SimRequest, refusals: RuDecision[]): Promise<SimResponse | undefined> {
     const charge = budget && req.headers.has('authorization') && throttleScopeOf(req.url.pathname) === 'identity';
     if (!charge) return graph.handle(req);
     const cost = resourceUnitCost(req.method, req.url.pathname.slice('/v1.0'.length), req.url.search);
     const d = budget.take(cost, req.url.pathname + req.url.search);
     if (!d.ok) {
+      refusals.push(d);
       const ctx = newCtx(req);
       return {
         status: 429,
@@ -160,7 +162,7 @@ export function createGraphProfile(graph: GraphSim, opts: GraphProfileOptions = 
     return res;
   }
 
-  async function batch(req: SimRequest): Promise<SimResponse | undefined> {
+  async function batch(req: SimRequest, refusals: RuDecision[]): Promise<SimResponse | undefined> {
     let items: BatchItem[];
     try {
       const parsed = JSON.parse(req.body) as { requests?: unknown };
@@ -187,6 +189,7 @@ export function createGraphProfile(graph: GraphSim, opts: GraphProfileOptions = 
         charged.set(it.id.toLowerCase(), { ...d, cost });
         accepted.push(it);
       } else {
+        refusals.push(d);
         refused.push({ id: it.id, status: 429, headers: tooManyHeaders(d), body: tooManyBody(ctx) });
       }
     }
@@ -230,7 +233,8 @@ export function createGraphProfile(graph: GraphSim, opts: GraphProfileOptions = 
     if (!req.url.pathname.startsWith('/v1.0/')) return graph.handle(req);
     requests++;
     const isBatch = BATCH.test(req.url.pathname) && req.method === 'POST';
-    const res = isBatch ? await batch(req) : await single(req);
+    const refusals: RuDecision[] = [];
+    const res = isBatch ? await batch(req, refusals) : await single(req, refusals);
     if (!res) return res;
     const items = countIds(res.body);
     if (!isBatch) {
@@ -245,6 +249,8 @@ export function createGraphProfile(graph: GraphSim, opts: GraphProfileOptions = 
       latencyAddedMs += wait;
       await sleep(wait);
     }
+    // Only now does the client hear of the windows this answer announces (ru-budget.ts, delivered()).
+    for (const d of refusals) budget!.delivered(d);
     return res;
   }
 

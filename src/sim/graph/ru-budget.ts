@@ -4,7 +4,7 @@
  * per application+tenant pair 3,500 / 5,000 / 8,000 RU per 10 s for small / medium / large tenants.
  * Each request costs its documented RU; a request the bucket cannot pay is answered 429 with a
  * Retry-After (seconds, fractional) after which the bucket holds enough for it. A request that
- * arrives inside an announced Retry-After window is a violation and is refused again.
+ * arrives inside a Retry-After window the client has been told of is a violation and is refused again.
  *
  * Only used by the opt-in graph profile (graph-profile.ts); Throttle keeps its own semantics.
  */
@@ -28,6 +28,8 @@ export interface RuDecision {
   charged: number;
   /** Retry-After in seconds (3 decimals) when refused. */
   retryAfter?: string;
+  /** When refused: the end of the window its Retry-After announces (epoch ms). */
+  windowEnd?: number;
   violation: boolean;
   /** Share of the budget used after this request, for `x-ms-throttle-limit-percentage` (sent above 0.8). */
   usage: number;
@@ -43,15 +45,19 @@ export class RuBudget {
   private tokens: number;
   private last: number;
   private windowEnd = 0;
-  private announcedAt = Number.NEGATIVE_INFINITY;
+  /** Windows the client has been told of: when their 429 was delivered, and until when it said to wait. */
+  private known: { at: number; until: number }[] = [];
   private readonly found: RuViolation[] = [];
+  /** When each request was served and refused (epoch ms), for tests that look at a run's course. */
+  readonly servedAt: number[] = [];
+  readonly refusedAt: number[] = [];
   used = 0;
   refused = 0;
 
   /**
    * `perTenSeconds`: the budget (default 8,000, a large tenant). `toleranceMs`: a request this early
-   * before the window ends counts as on time. `graceMs`: a request this soon after a window was
-   * announced was already on its way (a sibling in the same $batch): refused, but no violation.
+   * before the window ends counts as on time. `graceMs`: a request this soon after a 429 was delivered
+   * (see delivered()) was already on its way: refused, but no violation.
    */
   constructor(
     private readonly now: () => number,
@@ -86,37 +92,56 @@ export class RuBudget {
     return this.windowEnd;
   }
 
+  /**
+   * A 429 this budget decided has reached the client (the caller's latency has passed): from `graceMs`
+   * later, a request sent before the window it announced ends is a violation. Judging from the
+   * decision instead would blame the client for requests it sent while the 429 was still on its way
+   * (the answer's latency, or a test machine's busy event loop), which no client can avoid.
+   */
+  delivered(decision: RuDecision): void {
+    if (decision.windowEnd === undefined) return;
+    const at = this.now();
+    this.known = this.known.filter((k) => k.until > at);
+    this.known.push({ at, until: decision.windowEnd });
+  }
+
   /** Takes `cost` RU for a request to `path`, or refuses it with a Retry-After. */
   take(cost: number, path: string): RuDecision {
     const at = this.now();
     const tokens = this.available(at);
     if (at < this.windowEnd - this.toleranceMs) {
-      const violation = at - this.announcedAt >= this.graceMs;
+      const violation = this.known.some((k) => at >= k.at + this.graceMs && at < k.until - this.toleranceMs);
       if (violation) this.found.push({ at, windowEnd: this.windowEnd, path });
       // "Throttled requests still count against usage" (https://learn.microsoft.com/graph/throttling,
       // graph-facts 3.1): a request sent into the window pays and pushes the window further out.
-      this.pay(cost);
+      this.pay(cost, at);
       this.extendWindow(at, cost);
-      return { ok: false, charged: cost, retryAfter: this.secondsUntil(this.windowEnd - at), violation, usage: this.usage() };
+      return { ok: false, charged: cost, ...this.announce(at), violation, usage: this.usage() };
     }
     // The tolerance: a request that early is paid by the refill it would have had on time.
     if (tokens + this.toleranceMs * this.ratePerMs >= cost) {
       this.tokens = tokens - cost;
       this.used += cost;
+      this.servedAt.push(at);
       return { ok: true, charged: cost, violation: false, usage: this.usage() };
     }
     // A refused request still counts against usage (see above): the bucket goes below zero, and the
     // window lasts until the refill can pay for the request again.
-    this.pay(cost);
+    this.pay(cost, at);
     this.extendWindow(at, cost);
-    this.announcedAt = at;
-    return { ok: false, charged: cost, retryAfter: this.secondsUntil(this.windowEnd - at), violation: false, usage: this.usage() };
+    return { ok: false, charged: cost, ...this.announce(at), violation: false, usage: this.usage() };
   }
 
-  private pay(cost: number): void {
+  private announce(at: number): { retryAfter: string; windowEnd: number } {
+    const retryAfter = this.secondsUntil(this.windowEnd - at);
+    return { retryAfter, windowEnd: at + Number(retryAfter) * 1000 };
+  }
+
+  private pay(cost: number, at: number): void {
     this.tokens -= cost;
     this.used += cost;
     this.refused++;
+    this.refusedAt.push(at);
   }
 
   /** The window ends when the bucket holds `cost` again. */
