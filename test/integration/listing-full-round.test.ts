@@ -141,4 +141,18 @@ describe('a full round read by listing', () => {
     expect(second.collections.users!.mode).toBe('delta');
     expectTruth(path, world.tenant);
   });
+
+  it('a listing query Graph refuses as malformed (400) falls back to the delta chain; an expired skip token (400 too) only restarts the listing', async () => {
+    world = createSimWorld({ tenant: small });
+    world.graph.faults.add({ path: /^\/v1\.0\/groups\/[^/]+\/members\?/, status: 400, graphCode: 'Request_UnsupportedQuery', times: 1 });
+    world.graph.faults.add({ path: /^\/v1\.0\/users\?/, status: 400, graphCode: 'Directory_ExpiredPageToken', times: 1 });
+    const path = dbFile();
+    const first = await pull(world, path);
+    expect(first.outcome).toBe('success');
+    expect(fullRead(path, first.runId, 'groups')).toMatch(/^delta chain \(400 Request_UnsupportedQuery on group [0-9a-f-]+ members\)$/);
+    // Both answers were given, and users still ended as a listing: the expired token began it again.
+    expect(world.graph.faults.pending()).toBe(0);
+    expect(fullRead(path, first.runId, 'users')).toBe('listing');
+    expectTruth(path, world.tenant);
+  });
 });

@@ -2,6 +2,7 @@ import { GraphError } from '../../errors/index.js';
 import type { BatchRequest } from '../../graph/index.js';
 import { getSyncState, seenIdsAfter, touchAnchorRelations } from '../../store/index.js';
 import { applyItems } from '../apply-page.js';
+import { graphErrorKind } from '../graph-error-kind.js';
 import type { DeltaStep, GraphObject, Listing } from '../connector.js';
 import { graphPagesRunner } from './graph-pages-runner.js';
 import { ListingRefused } from './listing-refused.js';
@@ -22,7 +23,8 @@ const PARENT_CHUNK = 500;
  *    parent up to which every parent's sub-collections are written (as fan-out steps do);
  * 4. the end, with the baseline as the round's deltaLink: the next delta round brings every change
  *    made since the baseline, including those the listing already saw (writes are idempotent).
- * A 403 on any listing request, or a sub-collection Graph may have cut short, throws ListingRefused:
+ * A listing request Graph refuses (403, or 400 to its query: see refusal()), or a sub-collection Graph
+ * may have cut short, throws ListingRefused:
  * the engine then reads the round through the delta chain instead.
  */
 export function listingRunner(step: DeltaStep & { listing: Listing }, env: RunnerEnv, stateKey: string): Runner {
@@ -144,10 +146,19 @@ async function* linkUnits(listing: Listing, env: RunnerEnv, stateKey: string, ba
   }
 }
 
-/** A 403 on a listing request refuses the listing (the delta chain may still be allowed). */
+/**
+ * Graph refusing a listing request refuses the listing; the delta chain may still be allowed:
+ * - 403: a permission the listing needs and the delta function does not (a unit's hidden members);
+ * - 400 other than an expired skip token (which restarts the round, graph-error-kind.ts): Graph does
+ *   not accept the listing's query (an option a national cloud or a later Graph refuses). Sent again
+ *   it would be refused again, and every full round would fail; the chain reads the same state its
+ *   own way (and a skip token that expired with another code only costs the chain's time).
+ */
 function refusal(error: unknown, what: string): ListingRefused | undefined {
-  if (!(error instanceof GraphError) || error.status !== 403) return undefined;
-  return new ListingRefused(`${['403', error.graphCode].filter(Boolean).join(' ')} on ${what}`, { cause: error });
+  if (!(error instanceof GraphError)) return undefined;
+  const refused = error.status === 403 || (error.status === 400 && graphErrorKind(error) === 'fatal');
+  if (!refused) return undefined;
+  return new ListingRefused(`${[String(error.status), error.graphCode].filter(Boolean).join(' ')} on ${what}`, { cause: error });
 }
 
 function* mapAll(objects: readonly GraphObject[], map: (o: GraphObject) => ReturnType<Listing['map']>) {
