@@ -74,6 +74,12 @@ export interface CollectionCheck {
   needs: (NeedStatus & { id?: string })[];
   /** The live request and Graph's answer; null when the collection's first step makes none. */
   probe: ProbeResult | null;
+  /**
+   * The requests a full round reads by listing instead of the delta chain (the objects' listing, then
+   * the first object's members and owners), and Graph's answers; empty when the collection has no
+   * listing. A refusal is a warning: the full round reads the delta chain instead.
+   */
+  listing: ProbeResult[];
   /** Why the verdict reads as it does. */
   messages: string[];
 }

@@ -85,6 +85,7 @@ function collectionTable(rows: CollectionCheck[]): string[] {
       }
     }
     if (c.probe) out.push(`${pad}GET ${shortSelect(c.probe.request)}${c.probe.requestId ? `  (request-id ${c.probe.requestId})` : ''}`);
+    for (const p of c.listing) out.push(`${pad}full round: GET ${shortSelect(p.request)}  ${probeText(p)}`);
     for (const m of c.messages) out.push(`${pad}> ${m}`);
   });
   return out;

@@ -16,6 +16,8 @@ import { probeRequest, type ProbeContext } from './probe-request.js';
 import { recommendPermissions } from './recommend.js';
 import { evaluateNeeds, type NeedStatus } from './requirements.js';
 import { runProbe, type ProbeResult } from './run-probe.js';
+import { listingSubCollections, probeListing } from './probe-listing.js';
+import { judgeListing } from './judge-listing.js';
 import { readTokenClaims } from './token-claims.js';
 
 /** The longest Retry-After a probe waits out: a check is interactive, a pull waits 10 minutes. */
@@ -69,22 +71,33 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
     signal: o.signal,
   });
   const ctx: ProbeContext = { grantedRoles: held, runStartedAt: started, ...(claims.tenantId ? { tenantId: claims.tenantId } : {}), ...(appId ? { appId } : {}) };
-  const probes: (ProbeResult | null)[] = await Promise.all(checked.map((c) => {
-    const request = probeRequest(c, ctx);
-    return request ? runProbe(transport, request) : Promise.resolve(null);
-  }));
+  const [probes, listings] = await Promise.all([
+    Promise.all(checked.map((c): Promise<ProbeResult | null> => {
+      const request = probeRequest(c, ctx);
+      return request ? runProbe(transport, request) : Promise.resolve(null);
+    })),
+    Promise.all(checked.map((c) => probeListing(transport, c, ctx))),
+  ]);
 
   const recommendation = recommendPermissions(checked, registry, held);
   const extra = extraPermissions(held, registry);
   const judged = checked.map((c, i) => {
     const needs = evaluateNeeds(c, held);
-    return { connector: c, needs, probe: probes[i]!, judgement: judgeCollection(needs, probes[i]!) };
+    const judgement = judgeCollection(needs, probes[i]!);
+    // A collection that cannot be pulled says why; how its full rounds would read is beside the point.
+    if (judgement.verdict !== 'failed') {
+      const listing = judgeListing(listings[i]!, listingSubCollections(c));
+      judgement.messages.push(...listing.messages);
+      if (listing.warn) judgement.verdict = 'warning';
+    }
+    return { connector: c, needs, probe: probes[i]!, listing: listings[i]!, judgement };
   });
-  const collections: CollectionCheck[] = judged.map(({ connector, needs, probe, judgement }) => ({
+  const collections: CollectionCheck[] = judged.map(({ connector, needs, probe, listing, judgement }) => ({
     collection: connector.name,
     verdict: judgement.verdict,
     needs: needs.map((n) => withId(n)),
     probe,
+    listing,
     messages: judgement.messages,
   }));
 

@@ -37,11 +37,11 @@ export const NON_PREMIUM = 'Authentication_RequestFromNonPremiumTenantOrB2CTenan
  * principal; if that is not found either, it counts as allowed: a 404 says the object was not
  * found, while a missing permission answers 403.
  */
-export async function runProbe(transport: GraphTransport, probe: ProbeRequest): Promise<ProbeResult> {
+export async function runProbe(transport: GraphTransport, probe: ProbeRequest, onBody?: (body: unknown) => void): Promise<ProbeResult> {
   const stats = emptyStats();
-  const first = await attempt(transport, probe.url, probe, stats);
+  const first = await attempt(transport, probe.url, probe, stats, onBody);
   if (first.result.httpStatus === 400 && probe.pullUrl) {
-    const plain = await attempt(transport, probe.pullUrl, probe, stats);
+    const plain = await attempt(transport, probe.pullUrl, probe, stats, onBody);
     const said = [400, first.result.code].filter(Boolean).join(' ');
     return finish({ ...plain.result, note: `Graph refused the cheap form ${probe.url} (${said}); probed the pull's own request instead` }, stats);
   }
@@ -64,9 +64,11 @@ interface Attempt {
   notFound: boolean;
 }
 
-async function attempt(transport: GraphTransport, url: string, probe: ProbeRequest, stats: TransportStats): Promise<Attempt> {
+/** `onBody`: sees the body of an allowed answer (a listing probe takes a parent from it). */
+async function attempt(transport: GraphTransport, url: string, probe: ProbeRequest, stats: TransportStats, onBody?: (body: unknown) => void): Promise<Attempt> {
   try {
     const res = await transport.get(url, { stats, accept: pageAcceptor(probe.pageKind) });
+    onBody?.(res.body);
     const requestId = res.headers.get('request-id') ?? undefined;
     return { result: { status: 'ok', request: url, httpStatus: res.status, ...(requestId ? { requestId } : {}) }, notFound: false };
   } catch (error) {

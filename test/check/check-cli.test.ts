@@ -37,6 +37,9 @@ describe('entra-extract check (the command)', () => {
     expect(out).toMatch(/Token roles +AdministrativeUnit.Read.All, Application.Read.All, AuditLog.Read.All, Directory.Read.All/);
     for (const c of CONNECTORS) expect(out).toMatch(new RegExp(`^ok +${c.name} +${c.permission.replace(/\./g, '\\.')}`, 'm'));
     expect(out).toMatch(/GroupMember.Read.All or higher: Group.Read.All, Group.ReadWrite.All/);
+    // The full round's listing requests, under their collection, with Graph's answer.
+    expect(out).toMatch(/^ +full round: GET \/groups\?\$select=.+&\$top=1  ok$/m);
+    expect(out).toMatch(/^ +full round: GET \/groups\/[0-9a-f-]{36}\/owners\?\$select=id&\$top=1  ok$/m);
     expect(out).toMatch(/Recommended permissions/);
     // No database: the working folder (where ENTRA_DB points) is as empty as it was.
     expect(readdirSync(r1.cwd)).toEqual([]);
@@ -185,6 +188,9 @@ describe('custom hosts (GRAPH_ENDPOINT, AZURE_AUTHORITY_HOST)', () => {
     expect(r.exit).toBe(0);
     const report = JSON.parse(r.stdout) as CheckReport;
     expect(report.setup).toMatchObject({ graphEndpoint: 'https://graph.contoso-sovereign.example', authorityHost: 'https://login.contoso-sovereign.example' });
-    expect(world.graph.requests.map((q) => q.path)).toEqual([expect.stringMatching(/^\/v1.0\/groups\/delta\?\$select=.*&\$deltatoken=latest$/)]);
+    const paths = world.graph.requests.map((q) => q.path);
+    expect(paths).toHaveLength(4);
+    expect(paths).toContainEqual(expect.stringMatching(/^\/v1.0\/groups\/delta\?\$select=.*&\$deltatoken=latest$/));
+    expect(paths).toContainEqual(expect.stringMatching(/^\/v1.0\/groups\?\$select=.*&\$top=1$/));
   });
 });

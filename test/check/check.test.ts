@@ -40,8 +40,29 @@ describe('check against the simulated tenant', () => {
     expect(paths).toContain('/v1.0/subscribedSkus');
     expect(paths).toContain('/v1.0/auditLogs/signIns?$top=1');
     expect(paths).toContain('/v1.0/users?$select=id,signInActivity&$top=1');
-    // One request per collection, plus the fan-out's fallback (the app's own service principal is not in the simulated tenant).
-    expect(world.graph.requests).toHaveLength(CONNECTORS.length + 1);
+    // A full round's listing too: the objects with $top=1, then the first one's sub-collections as
+    // the pull sends them ($top=1 where it pages), all allowed.
+    const listings = Object.fromEntries(r.collections.filter((c) => c.listing.length > 0).map((c) => [c.collection, c.listing.map((p) => `${p.status} ${p.request}`)]));
+    const id = '[0-9a-f-]{36}';
+    expect(listings).toEqual({
+      users: [expect.stringMatching(/^ok \/users\?\$select=[^&]+&\$expand=manager\(\$select=id\)&\$top=1$/)],
+      groups: [
+        expect.stringMatching(/^ok \/groups\?\$select=[^&]+&\$top=1$/),
+        expect.stringMatching(new RegExp(`^ok /groups/${id}/members\\?\\$select=id&\\$top=1$`)),
+        expect.stringMatching(new RegExp(`^ok /groups/${id}/owners\\?\\$select=id&\\$top=1$`)),
+      ],
+      administrativeUnits: [
+        expect.stringMatching(/^ok \/directory\/administrativeUnits\?\$select=[^&]+&\$top=1$/),
+        expect.stringMatching(new RegExp(`^ok /directory/administrativeUnits/${id}/members\\?\\$select=id&\\$top=1$`)),
+      ],
+      directoryRoles: [
+        expect.stringMatching(/^ok \/directoryRoles\?\$select=[^&]+$/),
+        expect.stringMatching(new RegExp(`^ok /directoryRoles/${id}/members\\?\\$select=id$`)),
+      ],
+    });
+    // One request per collection, plus the fan-out's fallback (the app's own service principal is not
+    // in the simulated tenant), plus the 8 of the listings.
+    expect(world.graph.requests).toHaveLength(CONNECTORS.length + 1 + 8);
     expect(row(r, 'appRoleAssignments').probe!.note).toMatch(/404/);
     expect(r.fix).toBeNull();
     expect(r.extra).toEqual({ notNeeded: [], write: [] });
@@ -127,14 +148,36 @@ describe('check against the simulated tenant', () => {
     expect(r.fix!.commands).toEqual([`az ad app permission admin-consent --id ${world.env.AZURE_CLIENT_ID}`]);
   });
 
+  it('a full round\'s listing Graph refuses (403 on members, 400 to a query): a warning that names the request, not a failure', async () => {
+    world = createCheckWorld({ roles: FULL_ROLES });
+    world.graph.faults.add({ path: /^\/v1\.0\/groups\/[^/]+\/members\?/, status: 403, graphCode: 'Authorization_RequestDenied' });
+    world.graph.faults.add({ path: /^\/v1\.0\/users\?.*\$expand=manager/, status: 400, graphCode: 'Request_UnsupportedQuery', times: 2 });
+    const r = await world.check({ only: ['users', 'groups', 'directoryRoles'] });
+    expect(r.outcome).toBe('ok');
+    expect(r.collections.map((c) => [c.collection, c.verdict])).toEqual([['users', 'warning'], ['groups', 'warning'], ['directoryRoles', 'ok']]);
+    // The delta probes were allowed; the listings were not.
+    expect(row(r, 'groups').probe!.status).toBe('ok');
+    expect(row(r, 'groups').listing.map((p) => p.status)).toEqual(['ok', 'forbidden', 'ok']);
+    expect(row(r, 'groups').messages.join('\n')).toMatch(
+      /^full rounds cannot read by listing: Graph refused GET \/groups\/[0-9a-f-]+\/members\?\$select=id&\$top=1 \(403 Authorization_RequestDenied, request-id [^)]+\); they read the delta chain instead, with the same result but slower on a large tenant$/m,
+    );
+    // The cheap form refused as malformed is sent again as the pull sends it, refused again: the pull's own query is what is judged.
+    expect(row(r, 'users').listing).toHaveLength(1);
+    expect(row(r, 'users').listing[0]).toMatchObject({ status: 'error', httpStatus: 400, code: 'Request_UnsupportedQuery', request: expect.stringMatching(/&\$top=999&\$expand=manager\(\$select=id\)$/) });
+    expect(r.warnings.join('\n')).toMatch(/^users: full rounds cannot read by listing: Graph refused GET \/users\?.*\(400 Request_UnsupportedQuery/m);
+  });
+
   it('the token lacks the permission but Graph allows the call: ok, with a note', async () => {
     world = createCheckWorld({ roles: LEAST_ROLES.filter((p) => p !== 'GroupMember.Read.All' && p !== 'Directory.Read.All') });
     world.graph.faults.add({ path: /\/groups\/delta/, status: 200, body: { value: [], '@odata.deltaLink': 'https://graph.sim.test/v1.0/groups/delta?$deltatoken=x' } });
+    // (Graph allows what such a token can read, the full round's listing too: here one with no group.)
+    world.graph.faults.add({ path: /^\/v1\.0\/groups\?/, status: 200, body: { value: [] } });
     const r = await world.check({ only: ['users', 'groups'] });
     expect(r.outcome).toBe('ok');
     expect(row(r, 'groups').verdict).toBe('ok');
     expect(row(r, 'groups').needs[0]!.grantedBy).toBeNull();
     expect(row(r, 'groups').messages.join(' ')).toMatch(/Graph allowed it although the token's roles claim holds none of GroupMember.Read.All.*the probe wins/);
+    expect(row(r, 'groups').messages).toContain('the listing returned no group: its members and owners were not probed');
     expect(r.notes.join(' ')).toMatch(/the probe wins/);
   });
 
