@@ -33,6 +33,7 @@ import { createGraphProfile, type GraphProfile } from './graph/graph-profile.js'
 import { createGraphSim, type VerifyBearer } from './graph/graph-sim.js';
 import type { FaultSpec } from './graph/faults.js';
 import type { RetryAfterForm } from './graph/throttle.js';
+import { walkDeltaChain } from './graph/walk-delta-chain.js';
 import { startSimServer } from './https-server.js';
 import type { LoginSim, LoginSimOptions } from './login/login-sim-types.js';
 import type { SimHandler } from './sim-http.js';
@@ -189,6 +190,20 @@ async function main(): Promise<void> {
         }
         case 'violations':
           return say({ ok: true, violations: graph.throttle.violations() });
+        case 'deltaChain': {
+          // The cost of a delta-chain round of the tenant as it is now: {path} is its first request.
+          void (async () => {
+            const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: a['client-secret']!, scope: `${server.origin}/.default` });
+            const token = await login?.handle({
+              method: 'POST', url: new URL(`${server.origin}/${tenantId}/oauth2/v2.0/token`),
+              headers: new Headers({ 'content-type': 'application/x-www-form-urlencoded' }), body: form.toString(),
+            });
+            if (token?.status !== 200 || !token.body) throw new Error(`no token for the walk (${token?.status ?? 'no login simulation'})`);
+            const bearer = `Bearer ${(JSON.parse(token.body) as { access_token: string }).access_token}`;
+            return walkDeltaChain(graph.handle, `${server.origin}${String(cmd.path)}`, bearer);
+          })().then((cost) => say({ ok: true, ...cost }), (err: unknown) => say({ ok: false, error: (err as Error).message }));
+          return;
+        }
         case 'exit':
           say({ ok: true });
           return void exit();

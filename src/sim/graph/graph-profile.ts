@@ -69,7 +69,8 @@ export interface GraphProfile {
 const DELTA = /^\/v1\.0\/(users|groups|servicePrincipals|applications|directoryRoles|administrativeUnits)\/(?:microsoft\.graph\.)?delta(?:\(\))?\/?$/i;
 const BATCH = /^\/v1\.0\/\$batch\/?$/i;
 
-function countIds(text: string | undefined): number {
+/** Objects and link entries in a page (each carries an `"id":`): the unit the row latency is priced by. */
+export function countIds(text: string | undefined): number {
   if (!text) return 0;
   let n = 0;
   for (let i = text.indexOf('"id":'); i !== -1; i = text.indexOf('"id":', i + 5)) n++;
