@@ -7,6 +7,8 @@ export interface AdaptiveLimitOptions {
 }
 
 interface Queued {
+  /** Bulk work: starts after every other task waiting (see run()). */
+  bulk: boolean;
   fn: () => Promise<unknown>;
   resolve(value: unknown): void;
   reject(err: unknown): void;
@@ -18,7 +20,7 @@ interface Queued {
  * publishes no concurrency limit, only budgets whose size the client cannot see, and a 429 means
  * "send less" (https://learn.microsoft.com/graph/throttling), so the limit is found, not configured.
  *
- * Like p-limit, tasks start in FIFO order when a slot is free. The caller reports outcomes with
+ * Like p-limit, tasks start in FIFO order when a slot is free (bulk ones after the others). The caller reports outcomes with
  * succeeded() and throttled() because one task may carry many results (a $batch of 20 items).
  * Lowering the limit never aborts running tasks; it only starts fewer until they finish.
  *
@@ -59,10 +61,17 @@ export class AdaptiveLimit {
     return this.#queue.length;
   }
 
-  /** Runs `fn` once fewer than `limit` tasks run; settles as it does. A task that throws frees its slot. */
-  run<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` once fewer than `limit` tasks run; settles as it does. A task that throws frees its slot.
+   * Waiting tasks start in FIFO order, except that `bulk` ones (a fan-out's `$batch` envelopes) start
+   * only when no other task waits: a page chain's next page never queues behind them.
+   */
+  run<T>(fn: () => Promise<T>, bulk = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      const task: Queued = { bulk, fn, resolve: resolve as (value: unknown) => void, reject };
+      const firstBulk = bulk ? -1 : this.#queue.findIndex((q) => q.bulk);
+      if (firstBulk < 0) this.#queue.push(task);
+      else this.#queue.splice(firstBulk, 0, task);
       this.#next();
     });
   }

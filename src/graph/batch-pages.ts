@@ -3,6 +3,7 @@ import { interruptedBy, sleepUnlessStopped, throwIfStopped } from './abort.js';
 import { backoffDelay } from './backoff.js';
 import { batchEnvelopeProblem, batchRequestBody, type BatchSubResponse } from './batch-envelope.js';
 import { judgeItem, type BatchItem } from './batch-item.js';
+import { EnvelopeWindow } from './envelope-window.js';
 import { batchUrlOf } from './batch-link.js';
 import type { BatchPagesOptions, BatchRequest, BatchResult } from './batch-types.js';
 import type { BatchTransport, TransportStats } from './types.js';
@@ -11,19 +12,23 @@ import type { BatchTransport, TransportStats } from './types.js';
 export const MAX_BATCH_SIZE = 20;
 
 /**
- * Envelopes one call keeps in flight by default: 160 sub-requests, which pay the largest identity
- * budget (8,000 RU per 10 s) at up to about 300 ms an envelope. More only buffers answers: when the
- * network outruns the writer, every envelope in flight lands in memory at once.
+ * Envelopes one call starts with in flight by default: 160 sub-requests, which pay the largest
+ * identity budget (8,000 RU per 10 s) at up to about 300 ms an envelope. From there the window adapts
+ * (envelope-window.ts): up to the transport's concurrency while Graph is the slower side, down to
+ * MIN_ENVELOPES_IN_FLIGHT while the writer is, since then envelopes in flight only buffer answers.
  */
-export const MAX_ENVELOPES_IN_FLIGHT = 8;
+export const INITIAL_ENVELOPES_IN_FLIGHT = 8;
+export const MIN_ENVELOPES_IN_FLIGHT = 2;
 
 /**
  * Runs many GETs through JSON `$batch` envelopes and yields every page of each, as items complete.
  *
  * - An envelope is a POST through the transport: its limiter, shared throttle gate and retry owner
  *   (a 429/5xx envelope waits its Retry-After, then all its items go again; an envelope that is not a
- *   batch answer is retried, then every item in it fails). Up to `concurrency` envelopes are in
- *   flight; this generator only ever calls the transport, never the limiter itself.
+ *   batch answer is retried, then every item in it fails). The envelopes in flight adapt between
+ *   MIN_ENVELOPES_IN_FLIGHT and the transport's concurrency (envelope-window.ts), or are exactly
+ *   `concurrency` when the caller gives it; this generator only ever calls the transport, never the
+ *   limiter itself.
  * - Each item is judged on its own (judgeItem): Graph checks and throttles every sub-request
  *   individually and says to retry only the failed ones after their Retry-After
  *   (https://learn.microsoft.com/graph/throttling#throttling-and-batching). A waiting item goes into
@@ -51,7 +56,7 @@ export function batchPages(
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
     throw new UsageError(`batchSize must be a whole number from 1 to ${MAX_BATCH_SIZE}, not ${batchSize}.`);
   }
-  const concurrency = options.concurrency ?? Math.min(transport.shared.concurrency, MAX_ENVELOPES_IN_FLIGHT);
+  const concurrency = options.concurrency ?? transport.shared.concurrency;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`concurrency must be a whole number of at least 1, not ${concurrency}.`);
   const maxPending = options.maxPending ?? batchSize * concurrency * 2;
   if (!Number.isInteger(maxPending) || maxPending < 1) throw new UsageError(`maxPending must be a whole number of at least 1, not ${maxPending}.`);
@@ -61,10 +66,10 @@ export function batchPages(
     const check = admitter(transport.shared.graphEndpoint);
     for (const request of requests as BatchRequest[]) check(request);
   }
-  return run(transport, requests, { ...options, batchSize, concurrency, maxPending }, admit);
+  return run(transport, requests, { ...options, batchSize, concurrency, maxPending, fixedConcurrency: options.concurrency !== undefined }, admit);
 }
 
-type Resolved = BatchPagesOptions & { batchSize: number; concurrency: number; maxPending: number };
+type Resolved = BatchPagesOptions & { batchSize: number; concurrency: number; maxPending: number; fixedConcurrency: boolean };
 
 /** Validates one input request and turns it into an item; refuses a key seen before. */
 function admitter(graphEndpoint: string): (request: BatchRequest) => BatchItem {
@@ -94,6 +99,9 @@ async function* run(
   const source: Iterator<BatchRequest> | AsyncIterator<BatchRequest> =
     Symbol.asyncIterator in requests ? requests[Symbol.asyncIterator]() : requests[Symbol.iterator]();
   let sourceDone = false;
+  const window = options.fixedConcurrency
+    ? new EnvelopeWindow(options.concurrency, options.concurrency, options.concurrency, true)
+    : new EnvelopeWindow(MIN_ENVELOPES_IN_FLIGHT, options.concurrency, INITIAL_ENVELOPES_IN_FLIGHT);
   /** Items to send now, continuing items first. */
   const ready: BatchItem[] = [];
   /** Items waiting out their own Retry-After or backoff. */
@@ -215,7 +223,7 @@ async function* run(
     // The envelope costs what its items cost (graph-facts 3.4: each is counted on its own).
     const cost = pacing ? batch.reduce((sum, item) => sum + pacing.costOf('GET', item.url), 0) : undefined;
     const done: Promise<void> = transport
-      .post('/$batch', body, { stats: options.stats, accept: batchEnvelopeProblem, cost })
+      .post('/$batch', body, { stats: options.stats, accept: batchEnvelopeProblem, cost, bulk: true })
       .then(
         (response) => {
           if (!closed) settle(batch, (response.body as { responses: BatchSubResponse[] }).responses);
@@ -224,7 +232,10 @@ async function* run(
           if (!closed) failBatch(batch, err);
         },
       )
-      .finally(() => inFlight.delete(done));
+      .finally(() => {
+        inFlight.delete(done);
+        window.settled();
+      });
     inFlight.add(done);
   };
 
@@ -248,7 +259,7 @@ async function* run(
       if (waiting[i]!.notBefore <= now) ready.push(...waiting.splice(i, 1));
       else i += 1;
     }
-    while (inFlight.size < options.concurrency && ready.length > 0 && results.length < options.batchSize) {
+    while (inFlight.size < window.size && ready.length > 0 && results.length < options.batchSize) {
       send(ready.splice(0, options.batchSize));
     }
   };
@@ -257,7 +268,7 @@ async function* run(
   const nextEvent = async () => {
     const races: Array<Promise<unknown>> = [...inFlight];
     const wake = new AbortController();
-    if (waiting.length > 0 && inFlight.size < options.concurrency) {
+    if (waiting.length > 0 && inFlight.size < window.size) {
       const due = Math.min(...waiting.map((item) => item.notBefore));
       const nap = sleepUnlessStopped(time.sleep, Math.max(0, due - time.now()), anySignal(signal, wake.signal));
       nap.catch(() => undefined); // a nap that lost the race is cut short by wake; nobody awaits it then
@@ -286,6 +297,7 @@ async function* run(
         continue;
       }
       if (unfinished === 0 && sourceDone) return;
+      window.waiting(inFlight.size, ready.length > 0);
       await nextEvent();
     }
   } finally {

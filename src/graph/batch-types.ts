@@ -30,7 +30,11 @@ export type BatchResult =
 export interface BatchPagesOptions {
   /** Sub-requests per envelope, 1 to 20 (Graph's limit). Default 20. */
   batchSize?: number;
-  /** Envelopes in flight at once. Default: the transport's concurrency, at most MAX_ENVELOPES_IN_FLIGHT (8). */
+  /**
+   * Envelopes in flight at once, exactly. Default: adapted to which side is slower, from
+   * INITIAL_ENVELOPES_IN_FLIGHT (8) between MIN_ENVELOPES_IN_FLIGHT (2) and the transport's
+   * concurrency (envelope-window.ts).
+   */
   concurrency?: number;
   /** Items taken from the input and not finished yet, at most. Default batchSize × concurrency × 2. */
   maxPending?: number;

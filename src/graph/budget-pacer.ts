@@ -43,6 +43,8 @@ export interface BudgetPacerSnapshot {
 
 interface Waiter {
   cost: number;
+  /** Bulk work: served after every other waiter (see acquire()). */
+  bulk: boolean;
   start: number;
   resolve(waitedMs: number): void;
   reject(err: unknown): void;
@@ -132,13 +134,18 @@ export class BudgetPacer {
    * Waits until the bucket can pay `cost`, takes it, and resolves with the ms waited. Callers are
    * served first come, first served, so a large cost is never starved by a stream of small ones; a
    * cost larger than the bucket waits for a full bucket and then goes, leaving it in debt.
+   * `bulk` callers (a fan-out's `$batch` envelopes, which can fill the budget by themselves) are served
+   * only when no other caller waits: a page chain, whose next page waits for this one, goes first.
    * When `signal` aborts, rejects at once with InterruptedError and leaves the queue.
    */
-  acquire(cost: number, signal?: AbortSignal): Promise<number> {
+  acquire(cost: number, signal?: AbortSignal, bulk = false): Promise<number> {
     if (!(cost >= 0) || !Number.isFinite(cost)) return Promise.reject(new RangeError(`invalid cost ${cost}`));
     if (signal?.aborted) return Promise.reject(interruptedBy(signal));
     this.#refill();
-    if (this.#queue.length === 0 && this.#tokens + EPSILON >= Math.min(cost, this.#size)) {
+    // Where it queues: behind everyone if bulk, else ahead of the first bulk waiter.
+    const firstBulk = this.#queue.findIndex((w) => w.bulk);
+    const ahead = bulk || firstBulk < 0 ? this.#queue.length : firstBulk;
+    if (ahead === 0 && this.#tokens + EPSILON >= Math.min(cost, this.#size)) {
       this.#tokens -= cost;
       this.#spent += cost;
       return Promise.resolve(0);
@@ -155,14 +162,17 @@ export class BudgetPacer {
       };
       const waiter: Waiter = {
         cost,
+        bulk,
         start: this.#now(),
         resolve,
         reject,
         done: () => signal?.removeEventListener('abort', onAbort),
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#queue.push(waiter);
+      this.#queue.splice(ahead, 0, waiter);
       this.#waits++;
+      // A new head may need less than the one the pump sleeps for.
+      if (ahead === 0) this.#changed();
       void this.#pump();
     });
   }

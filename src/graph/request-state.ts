@@ -23,5 +23,7 @@ export class RequestState implements MiddlewareOptions {
     readonly accept?: (body: unknown) => string | undefined,
     /** The attempt's cost in its scope's budget, when the caller knows it better (a `$batch`: its items' sum). */
     readonly cost?: number,
+    /** Bulk work (a fan-out's `$batch` envelope): the limiter and the pacer serve other requests first (GetOptions.bulk). */
+    readonly bulk = false,
   ) {}
 }

@@ -23,7 +23,7 @@ export interface RetryMiddlewareDeps {
    * reading the body): waiting out a Retry-After or a backoff holds none, so a throttled scope never
    * keeps another scope's requests waiting. Default: no limit.
    */
-  limit?: <T>(attempt: () => Promise<T>) => Promise<T>;
+  limit?: <T>(attempt: () => Promise<T>, bulk?: boolean) => Promise<T>;
   /**
    * Paces each attempt by its scope's budget before it takes a slot, and learns from each answer
    * (pacing.ts). Default: no pacing.
@@ -125,7 +125,7 @@ export class RetryMiddleware implements Middleware {
       throwIfStopped(signal);
       // The attempt's share of the scope's budget, paid before it may take a slot.
       const cost = pacing ? state.cost ?? pacing.costOf(method, url) : 0;
-      if (pacer && cost > 0) await pacer.acquire(cost, signal);
+      if (pacer && cost > 0) await pacer.acquire(cost, signal, state.bulk);
 
       // A context of its own per attempt: an abandoned attempt can never write into the next one.
       // Fresh headers each attempt: AuthenticationHandler *appends* Authorization, and every
@@ -165,7 +165,7 @@ export class RetryMiddleware implements Middleware {
             ? await untilAborted(got.text(), timer.signal).catch(() => undefined)
             : await untilAborted(got.text(), timer.signal);
           return { response: got, text: body, windowMs };
-        });
+        }, state.bulk);
         if (sent === undefined) {
           // Not sent after all: the units go back to the budget.
           if (pacer && cost > 0) pacer.refund(cost);

@@ -55,8 +55,9 @@ export interface GraphTransportOptions {
 }
 
 /**
- * Room for the fan-outs of a full pull (each at most MAX_ENVELOPES_IN_FLIGHT `$batch` envelopes) beside
- * every collection's page chain; the pacer, not this cap, keeps the rate inside the budget.
+ * Room for the fan-outs of a full pull (each adapting its `$batch` envelopes in flight, from
+ * INITIAL_ENVELOPES_IN_FLIGHT) beside every collection's page chain; the pacer, not this cap, keeps
+ * the rate inside the budget.
  */
 export const DEFAULT_CONCURRENCY = 32;
 
@@ -91,7 +92,7 @@ export function createGraphTransport(options: GraphTransportOptions): BatchTrans
   const retryMiddleware = new RetryMiddleware({
     tokenSource: options.tokenSource,
     gateFor: (url) => gates[throttleScopeOf(url)],
-    limit: (attempt) => (pacing ? pacing.limit.run(attempt) : fixed!(attempt)),
+    limit: (attempt, bulk) => (pacing ? pacing.limit.run(attempt, bulk) : fixed!(attempt)),
     pacing,
     retry,
     time,
@@ -105,7 +106,7 @@ export function createGraphTransport(options: GraphTransportOptions): BatchTrans
     // Queued calls start after a stop too: they must fail without a request.
     if (signal?.aborted) throw interruptedBy(signal);
     const absolute = /^https?:\/\//i.test(url);
-    const state = new RequestState(absolute ? url : undefined, getOptions.stats, getOptions.accept, getOptions.cost);
+    const state = new RequestState(absolute ? url : undefined, getOptions.stats, getOptions.accept, getOptions.cost, getOptions.bulk === true);
     let request = client.api(url).responseType(ResponseType.RAW).middlewareOptions([state]);
     if (getOptions.headers) request = request.headers(getOptions.headers);
     let response: Response;

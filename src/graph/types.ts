@@ -81,6 +81,12 @@ export interface GetOptions {
    * better than its URL does: a `$batch` envelope costs what its items cost.
    */
   cost?: number;
+  /**
+   * Bulk work whose throughput matters, not each request's wait: a fan-out's `$batch` envelope. The
+   * limiter and the pacer serve every other request first, so that a page chain (each page's link
+   * comes from the page before) never queues behind a fan-out that can fill the budget by itself.
+   */
+  bulk?: boolean;
 }
 
 export interface GraphResponse {

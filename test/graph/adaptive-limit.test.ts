@@ -51,6 +51,27 @@ describe('AdaptiveLimit', () => {
     expect([limit.active, limit.pending]).toEqual([0, 0]);
   });
 
+  it('starts bulk tasks only when no other task waits: a task queued after them goes first', async () => {
+    const limit = new AdaptiveLimit(1);
+    const order: string[] = [];
+    const { open, task } = gate();
+    const all = [
+      limit.run(() => (order.push('running'), task())),
+      limit.run(() => (order.push('bulk 1'), task()), true),
+      limit.run(() => (order.push('bulk 2'), task()), true),
+      limit.run(() => (order.push('page 1'), task())),
+      limit.run(() => (order.push('page 2'), task())),
+    ];
+    await flush();
+    expect(limit.pending).toBe(4);
+    while (open.length > 0) {
+      open.shift()!.finish();
+      await flush();
+    }
+    await Promise.all(all);
+    expect(order).toEqual(['running', 'page 1', 'page 2', 'bulk 1', 'bulk 2']);
+  });
+
   it('settles with the task: its value, or its error, and frees the slot either way', async () => {
     const limit = new AdaptiveLimit(1, { initial: 1 });
     const failing = limit.run(async () => {

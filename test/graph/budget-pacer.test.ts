@@ -72,6 +72,28 @@ describe('BudgetPacer: the bucket', () => {
     expect(pacer.tokens).toBeCloseTo(3325 + 760);
   });
 
+  it('serves bulk callers only when no other caller waits: a page asked for after them goes first', async () => {
+    const { v, pacer } = setup({ tiers: [100], initialTokens: 0 });
+    // 100 RU per 10 s: 0.01 RU per ms.
+    const bulk1 = track(pacer.acquire(50, undefined, true));
+    const bulk2 = track(pacer.acquire(50, undefined, true));
+    await v.advance(1000); // 10 RU in the bucket: not enough for the first envelope
+    const page = track(pacer.acquire(5));
+    await v.flush();
+    // It goes at once: the bucket can pay it, and only bulk callers wait.
+    expect([page.settled, bulk1.settled, bulk2.settled]).toEqual([true, false, false]);
+    const page2 = track(pacer.acquire(20));
+    await v.advance(1499); // 19.99 RU: still short
+    expect([page2.settled, bulk1.settled]).toEqual([false, false]);
+    await v.advance(1);
+    // The page queued behind nobody but bulk callers, so it had the bucket first; then the envelopes in order.
+    expect([page2.settled, bulk1.settled]).toEqual([true, false]);
+    await v.advance(5000);
+    expect([bulk1.settled, bulk2.settled]).toEqual([true, false]);
+    await v.advance(5000);
+    expect(bulk2.settled).toBe(true);
+  });
+
   it('refuses an empty tier list and an invalid cost', async () => {
     expect(() => new BudgetPacer({ tiers: [] })).toThrow(RangeError);
     const { pacer } = setup();
