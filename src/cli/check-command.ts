@@ -31,7 +31,8 @@ export function checkCommand(io: Io, setExit: (code: number) => void): Command {
       'A one-off permission check. It signs in with the configured credentials, shows the tenant, app, cloud, hosts, ' +
         "credential type and the application permissions in the token's roles claim, then, for each collection, the " +
         'least-privileged permission it needs, the higher ones that also work and whether one is granted, and probes it ' +
-        'with the request a pull makes first (made as cheap as possible, all in parallel). It flags permissions the app ' +
+        'with the request a pull makes first (made as cheap as possible, all in parallel), and, for the collections whose full ' +
+        'rounds read by plain listing, with those listing requests too. It flags permissions the app ' +
         'holds but this tool does not need (write permissions above all), recommends the smallest set of permissions, and ' +
         'prints how to grant what is missing. It opens no database and writes nothing.',
     )
@@ -65,6 +66,9 @@ What it checks:
   - a live probe per collection: ok, forbidden, requires Entra ID P1/P2 (a warning, not a failure), throttled
     (still throttled after retries: failed) or error, with Graph's code and request-id. Where the probe and the
     roles claim disagree, the probe wins (consent can take minutes to reach tokens);
+  - users, groups, administrativeUnits, directoryRoles: what a full round reads instead of the delta chain (the
+    listing with $top=1, then the first object's members and owners: the "full round:" lines); Graph refusing one
+    is a warning, since those full rounds then read the slower delta chain with the same result;
   - permissions held but not needed, write permissions first; the smallest least-privileged set to grant;
   - how to fix: the portal path and az commands (for a managed identity: the app role assignment to make).
 No secret, token or credential is printed. Collections: ${COLLECTION_NAMES.join(', ')}.
