@@ -14,8 +14,10 @@ export interface BatchItem {
   /** The next URL to ask for, relative to the version root. */
   url: string;
   headers?: Record<string, string>;
-  /** Retries spent on the current page (each page has the transport's budget, like a plain GET). */
+  /** Retries spent on the current page after failures (each page has the transport's budgets, like a plain GET). */
   retries: number;
+  /** And after 429s, counted apart (RetryOptions.maxThrottledRetries). */
+  throttledRetries: number;
   /** The one token refresh a page may trigger with a 401 was used. */
   tokenRefreshed: boolean;
   /** Not to be sent before this time (epoch ms): its own Retry-After or backoff. */
@@ -25,7 +27,7 @@ export interface BatchItem {
 /** What to do with an item after its sub-response. */
 export type ItemVerdict =
   | { kind: 'page'; page: Page; next?: string }
-  | { kind: 'retry'; waitMs: number; reason: string; status?: number; opensWindow: boolean }
+  | { kind: 'retry'; waitMs: number; reason: string; status?: number; opensWindow: boolean; throttled?: boolean }
   | { kind: 'refresh-token' }
   | { kind: 'not-found'; requestId?: string; graphCode?: string }
   | { kind: 'error'; error: EntraExtractError };
@@ -48,10 +50,11 @@ const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
  */
 export function judgeItem(item: BatchItem, response: BatchSubResponse | undefined, ctx: JudgeContext): ItemVerdict {
   const url = `${ctx.graphEndpoint}/v1.0${item.url}`;
-  const backoff = () => backoffDelay(item.retries, ctx.retry, ctx.random);
+  const backoff = () => backoffDelay(item.retries + item.throttledRetries, ctx.retry, ctx.random);
+  const attempts = item.retries + item.throttledRetries;
   if (!response || response.status < 200 || response.status > 599) {
     const reason = response ? `a sub-response with status ${response.status}` : 'no sub-response for this request in the $batch answer';
-    if (item.retries >= ctx.retry.maxRetries) return { kind: 'error', error: exhausted('GET', url, item.retries, reason) };
+    if (item.retries >= ctx.retry.maxRetries) return { kind: 'error', error: exhausted('GET', url, attempts, reason) };
     return { kind: 'retry', waitMs: backoff(), reason, opensWindow: false };
   }
   const headers = headersOf(response.headers);
@@ -71,10 +74,11 @@ export function judgeItem(item: BatchItem, response: BatchSubResponse | undefine
     if (retryAfterMs !== undefined && retryAfterMs > ctx.retry.maxWaitMs) {
       return { kind: 'error', error: throttledTooLong('GET', url, retryAfterMs, ctx.retry.maxWaitMs, { status, requestId }) };
     }
-    if (item.retries >= ctx.retry.maxRetries) {
-      return { kind: 'error', error: exhaustedByResponse('GET', url, item.retries, asResponse, response.body) };
+    const throttled = status === 429;
+    if (throttled ? item.throttledRetries >= ctx.retry.maxThrottledRetries : item.retries >= ctx.retry.maxRetries) {
+      return { kind: 'error', error: exhaustedByResponse('GET', url, attempts, asResponse, response.body) };
     }
-    return { kind: 'retry', waitMs: retryAfterMs ?? backoff(), reason: String(status), status, opensWindow };
+    return { kind: 'retry', waitMs: retryAfterMs ?? backoff(), reason: String(status), status, opensWindow, throttled };
   }
 
   if (status === 404) return { kind: 'not-found', requestId, graphCode: graphCodeOf(response.body) };
@@ -82,7 +86,7 @@ export function judgeItem(item: BatchItem, response: BatchSubResponse | undefine
   if (status >= 200 && status < 300) {
     const problem = pageProblem(response.body, 'list');
     if (problem !== undefined) {
-      if (item.retries >= ctx.retry.maxRetries) return { kind: 'error', error: invalidResponse('GET', url, item.retries, asResponse, problem) };
+      if (item.retries >= ctx.retry.maxRetries) return { kind: 'error', error: invalidResponse('GET', url, attempts, asResponse, problem) };
       return { kind: 'retry', waitMs: backoff(), reason: `invalid response: ${problem}`, opensWindow: false };
     }
     const body = response.body as { value: object[]; '@odata.nextLink'?: string };

@@ -84,7 +84,7 @@ function admitter(graphEndpoint: string): (request: BatchRequest) => BatchItem {
     if (url === undefined) {
       throw new UsageError(`the batch request '${request.key}' has URL ${request.url}: give a path under the version root, e.g. /users?$select=id.`);
     }
-    return { key: request.key, url, headers: request.headers, retries: 0, tokenRefreshed: false, notBefore: 0 };
+    return { key: request.key, url, headers: request.headers, retries: 0, throttledRetries: 0, tokenRefreshed: false, notBefore: 0 };
   };
 }
 
@@ -126,12 +126,13 @@ async function* run(
   };
   const absolute = (item: BatchItem) => `${graphEndpoint}/v1.0${item.url}`;
 
-  /** Puts an item aside until `waitMs` from now; counts and announces the retry. */
-  const retryLater = (item: BatchItem, waitMs: number, reason: string) => {
-    item.retries += 1;
+  /** Puts an item aside until `waitMs` from now; counts (a 429 apart) and announces the retry. */
+  const retryLater = (item: BatchItem, waitMs: number, reason: string, throttled = false) => {
+    if (throttled) item.throttledRetries += 1;
+    else item.retries += 1;
     item.notBefore = time.now() + waitMs;
     count('retries');
-    transport.shared.emit({ type: 'retry', url: absolute(item), attempt: item.retries, reason, waitMs });
+    transport.shared.emit({ type: 'retry', url: absolute(item), attempt: item.retries + item.throttledRetries, reason, waitMs });
     waiting.push(item);
   };
 
@@ -159,7 +160,7 @@ async function* run(
             finish({ key: item.key, done: true });
           } else {
             // A new page is a new request with a budget of its own, as pages() gives each GET.
-            Object.assign(item, { url: verdict.next, retries: 0, tokenRefreshed: false, notBefore: 0 });
+            Object.assign(item, { url: verdict.next, retries: 0, throttledRetries: 0, tokenRefreshed: false, notBefore: 0 });
             continuing.push(item);
           }
           return;
@@ -167,7 +168,7 @@ async function* run(
           item.tokenRefreshed = true;
           refresh = true;
           count('retries');
-          transport.shared.emit({ type: 'retry', url: absolute(item), attempt: item.retries + 1, reason: '401', waitMs: 0 });
+          transport.shared.emit({ type: 'retry', url: absolute(item), attempt: item.retries + item.throttledRetries + 1, reason: '401', waitMs: 0 });
           continuing.push(item);
           return;
         case 'retry':
@@ -176,7 +177,7 @@ async function* run(
             if (shareThrottling) transport.shared.pauseUntil(time.now() + verdict.waitMs);
             transport.shared.emit({ type: 'throttled', url: absolute(item), waitMs: verdict.waitMs, status: verdict.status ?? 0 });
           }
-          retryLater(item, verdict.waitMs, verdict.reason);
+          retryLater(item, verdict.waitMs, verdict.reason, verdict.throttled);
           return;
         case 'not-found':
           finish({ key: item.key, notFound: true, requestId: verdict.requestId, graphCode: verdict.graphCode });

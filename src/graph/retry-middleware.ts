@@ -97,7 +97,10 @@ export class RetryMiddleware implements Middleware {
       if (state.stats) state.stats[key] += n;
     };
 
+    /** Retries after failures (maxRetries), and after 429s (maxThrottledRetries): see RetryOptions. */
     let retries = 0;
+    let throttledRetries = 0;
+    const attempts = () => retries + throttledRetries;
     let tokenRefreshed = false;
     /**
      * 429 throttles the app+tenant pair in its scope, not this connection; a 5xx with Retry-After is
@@ -111,10 +114,11 @@ export class RetryMiddleware implements Middleware {
       return retryAfterMs ?? backoffDelay(attempt, retry, time.random);
     };
     /** Counts and announces one more attempt, then waits for it (unless the shared gate does). */
-    const again = async (reason: string, waitMs: number, atGate = false) => {
-      retries += 1;
+    const again = async (reason: string, waitMs: number, atGate = false, throttled = false) => {
+      if (throttled) throttledRetries += 1;
+      else retries += 1;
       count('retries');
-      this.#emit({ type: 'retry', url, attempt: retries, reason, waitMs });
+      this.#emit({ type: 'retry', url, attempt: attempts(), reason, waitMs });
       if (!atGate) await sleepUnlessStopped(time.sleep, waitMs, signal);
     };
 
@@ -157,7 +161,7 @@ export class RetryMiddleware implements Middleware {
           const got = attempt.response;
           // A throttled answer closes its scope's window before the slot is given back, so no request
           // waiting for the slot can go out inside the window.
-          const windowMs = throttleWindowMs(got, retries);
+          const windowMs = throttleWindowMs(got, attempts());
           if (windowMs !== undefined) gate.pauseUntil(time.now() + windowMs);
           pacing?.observe({ url, estimated: cost, status: got.status, header: (name) => got.headers.get(name), throttledForMs: windowMs });
           // The body of a response we retry anyway only feeds a message: a failure to read it is no failure.
@@ -178,8 +182,8 @@ export class RetryMiddleware implements Middleware {
         const timedOut = timer?.timedOut === true && !(err instanceof EntraExtractError);
         if (!timedOut && !isRetryableNetworkError(err)) throw err;
         const reason = `network error (${timedOut ? 'timeout' : describeNetworkError(err)})`;
-        if (retries >= retry.maxRetries) throw exhausted(method, url, retries, reason, undefined, err);
-        await again(reason, backoffDelay(retries, retry, time.random));
+        if (retries >= retry.maxRetries) throw exhausted(method, url, attempts(), reason, undefined, err);
+        await again(reason, backoffDelay(attempts(), retry, time.random));
         continue;
       } finally {
         timer?.dispose();
@@ -193,7 +197,7 @@ export class RetryMiddleware implements Middleware {
           tokenSource.invalidate();
           count('retries');
           this.#emit({ type: 'token-refresh' });
-          this.#emit({ type: 'retry', url, attempt: retries + 1, reason: '401', waitMs: 0 });
+          this.#emit({ type: 'retry', url, attempt: attempts() + 1, reason: '401', waitMs: 0 });
           continue;
         }
         throw authRejected(method, url, response, parseErrorBody(text));
@@ -203,7 +207,7 @@ export class RetryMiddleware implements Middleware {
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), time.now());
         // A 429 (or a 5xx with Retry-After) closed its scope's window when it arrived (throttleWindowMs).
         const opensWindow = throttledFor !== undefined;
-        const waitMs = throttledFor ?? retryAfterMs ?? backoffDelay(retries, retry, time.random);
+        const waitMs = throttledFor ?? retryAfterMs ?? backoffDelay(attempts(), retry, time.random);
         if (opensWindow) {
           count('throttled');
           this.#emit({ type: 'throttled', url, waitMs, status });
@@ -213,17 +217,19 @@ export class RetryMiddleware implements Middleware {
           const requestId = response.headers.get('request-id') ?? undefined;
           throw throttledTooLong(method, url, retryAfterMs, retry.maxWaitMs, { status, requestId });
         }
-        if (retries >= retry.maxRetries) throw exhaustedByResponse(method, url, retries, response, parseErrorBody(text));
+        const throttled = status === 429;
+        const spent = throttled ? throttledRetries >= retry.maxThrottledRetries : retries >= retry.maxRetries;
+        if (spent) throw exhaustedByResponse(method, url, attempts(), response, parseErrorBody(text));
         // With the gate closed, the wait happens at gate.wait() at the top of the loop, with every other request.
-        await again(String(status), waitMs, opensWindow);
+        await again(String(status), waitMs, opensWindow, throttled);
         continue;
       }
 
       if (response.ok) {
         const verdict = judgeSuccessBody(response.headers.get('content-type'), text ?? '', state.accept);
         if (!verdict.ok) {
-          if (retries >= retry.maxRetries) throw invalidResponse(method, url, retries, response, verdict.problem);
-          await again(`invalid response: ${verdict.problem}`, backoffDelay(retries, retry, time.random));
+          if (retries >= retry.maxRetries) throw invalidResponse(method, url, attempts(), response, verdict.problem);
+          await again(`invalid response: ${verdict.problem}`, backoffDelay(attempts(), retry, time.random));
           continue;
         }
         state.body = verdict.body;

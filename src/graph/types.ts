@@ -28,8 +28,15 @@ export type TransportEvent =
   | { type: 'token-refresh' };
 
 export interface RetryOptions {
-  /** Retries after the first attempt for 429/500/502/503/504, network errors and invalid 2xx bodies. Default 8. */
+  /** Retries after the first attempt for 500/502/503/504, network errors and invalid 2xx bodies. Default 8. */
   maxRetries?: number;
+  /**
+   * Retries after a 429, counted apart: a 429 is Graph's flow control, not a failure ("back off
+   * using the Retry-After delay", https://learn.microsoft.com/graph/throttling), so a long throttled
+   * stretch of a large tenant must not use up the budget meant for failures. Each wait is still
+   * bounded by maxWaitMs. Default 30.
+   */
+  maxThrottledRetries?: number;
   /** First backoff step when the server gave no Retry-After. Default 1000 ms. */
   baseDelayMs?: number;
   /** Upper bound of one backoff step (before jitter). Default 60000 ms. */
@@ -49,6 +56,7 @@ export type ResolvedRetryOptions = Required<RetryOptions>;
 
 export const DEFAULT_RETRY_OPTIONS: ResolvedRetryOptions = Object.freeze({
   maxRetries: 8,
+  maxThrottledRetries: 30,
   baseDelayMs: 1000,
   maxDelayMs: 60_000,
   maxWaitMs: 600_000,

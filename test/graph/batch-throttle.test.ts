@@ -130,7 +130,7 @@ describe('batchPages throttling and retries', () => {
   });
 
   it('gives up on an item throttled past its budget with GRAPH_RETRIES_EXHAUSTED naming its URL and request-id', async () => {
-    const { time, transport } = fakeTransport({ maxRetries: 2 });
+    const { time, transport } = fakeTransport({ maxThrottledRetries: 2 });
     const { handler, record } = batchHandler(time.now, (sub) => (sub.url === url(0) ? throttled({ 'Retry-After': '1' }) : ok));
     server.use(handler);
     const results = await drain(batchPages(transport, items(2)));
@@ -141,6 +141,22 @@ describe('batchPages throttling and retries', () => {
     expect(failed.error.status).toBe(429);
     expect(record.seen.filter((s) => s.url === url(0))).toHaveLength(3);
     expect(results).toContainEqual({ key: 'sp1', done: true });
+  });
+
+  it('counts an item\'s 429s apart from its failures: ten 429s and two 503s pass with 2 retries for failures', async () => {
+    const { time, transport } = fakeTransport({ maxRetries: 2 });
+    let n = 0;
+    const answers: SubAnswer[] = [
+      ...Array.from({ length: 5 }, () => throttled({ 'Retry-After': '1' })),
+      { status: 503, headers: { 'Retry-After': '1' }, body: { error: { code: 'serviceNotAvailable', message: 'x' } } },
+      ...Array.from({ length: 5 }, () => throttled({ 'Retry-After': '1' })),
+      { status: 503, headers: {}, body: { error: { code: 'serviceNotAvailable', message: 'x' } } },
+    ];
+    const { handler, record } = batchHandler(time.now, (sub) => (sub.url === url(0) ? answers[n++] ?? ok : ok));
+    server.use(handler);
+    const results = await drain(batchPages(transport, items(2)));
+    expect(results).toContainEqual({ key: 'sp0', done: true });
+    expect(record.seen.filter((s) => s.url === url(0))).toHaveLength(13);
   });
 
   it('fails an item whose Retry-After is over maxWaitMs with GRAPH_THROTTLED_TOO_LONG', async () => {

@@ -13,8 +13,8 @@ afterAll(() => server.close());
 
 const USERS = `${GRAPH}/v1.0/users`;
 
-function setup(extra: { maxRetries?: number; random?: () => number } = {}) {
-  return fakeTransport({ maxRetries: extra.maxRetries }, extra.random);
+function setup(extra: { maxRetries?: number; maxThrottledRetries?: number; random?: () => number } = {}) {
+  return fakeTransport({ maxRetries: extra.maxRetries, maxThrottledRetries: extra.maxThrottledRetries }, extra.random);
 }
 
 /** Serves `responses` in order (the last one repeats); rejects requests without the current token. */
@@ -142,7 +142,7 @@ describe('createGraphTransport retries', () => {
   });
 
   it('gives GRAPH_RETRIES_EXHAUSTED naming method, URL, last status and request-id', async () => {
-    const { tokens, transport } = setup({ maxRetries: 2 });
+    const { tokens, transport } = setup({ maxThrottledRetries: 2 });
     const seen = sequence(tokens, [throttled('1')]);
     const err = await transport.get('/users').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GraphError);
@@ -154,6 +154,24 @@ describe('createGraphTransport retries', () => {
     expect(g.requestId).toBe('rid-429');
     expect(g.status).toBe(429);
     expect(seen).toHaveLength(3);
+  });
+
+  it('counts 429s apart from failures: twelve 429s and two 503s pass with 2 retries for failures; a third 503 does not', async () => {
+    const { tokens, transport, events } = setup({ maxRetries: 2 });
+    const answers = [...Array.from({ length: 6 }, () => throttled('1')), status(503), ...Array.from({ length: 6 }, () => throttled('1')), status(503), ok];
+    const seen = sequence(tokens, answers);
+    const res = await transport.get('/users');
+    expect(res.status).toBe(200);
+    expect(seen).toHaveLength(15);
+    // Each retry announces its attempt number over both budgets.
+    expect(events.filter((e) => e.type === 'retry').map((e) => (e as { attempt: number }).attempt)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+
+    const again = setup({ maxRetries: 2, maxThrottledRetries: 30 });
+    sequence(again.tokens, [throttled('1'), status(503), throttled('1'), status(503), throttled('1'), status(503), ok]);
+    const err = (await again.transport.get('/users').catch((e: unknown) => e)) as GraphError;
+    expect(err.code).toBe('GRAPH_RETRIES_EXHAUSTED');
+    expect(err.status).toBe(503);
+    expect(err.message).toContain('after 6 attempts');
   });
 
   it('gives GRAPH_RETRIES_EXHAUSTED after repeated connection resets', async () => {
