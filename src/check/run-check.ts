@@ -23,6 +23,9 @@ import { readTokenClaims } from './token-claims.js';
 /** The longest Retry-After a probe waits out: a check is interactive, a pull waits 10 minutes. */
 export const DEFAULT_CHECK_MAX_WAIT_MS = 60_000;
 
+/** Retries after 429s a probe makes (a pull makes 30): a probe still throttled after these reads as throttled. */
+export const DEFAULT_CHECK_THROTTLED_RETRIES = 3;
+
 export interface CheckOptions {
   config: Readonly<Config>;
   /** Collection names to check (CONTRACT.md section 3); default every collection of this build. */
@@ -66,7 +69,7 @@ export async function runCheck(o: CheckOptions): Promise<CheckReport> {
     graphEndpoint: o.config.graphEndpoint,
     tokenSource,
     concurrency: o.concurrency,
-    retry: { maxWaitMs: DEFAULT_CHECK_MAX_WAIT_MS, ...o.retry },
+    retry: { maxWaitMs: DEFAULT_CHECK_MAX_WAIT_MS, maxThrottledRetries: DEFAULT_CHECK_THROTTLED_RETRIES, ...o.retry },
     onEvent: o.onTransportEvent,
     signal: o.signal,
   });
