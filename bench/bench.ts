@@ -55,6 +55,8 @@ interface PullFigures {
   throttled: number;
   peakRssMb: number;
   exitCode: number;
+  /** What the pull's pacing had learned at its end: the identity budget it paced at, its concurrency, its waits. */
+  pacing?: { capacity: number; concurrency: number; waitedSeconds: number };
   /** Graph profile only: what the simulation counted during this pull. */
   graph?: GraphFigures;
 }
@@ -150,6 +152,7 @@ async function timedPull(sim: SimChild, db: string, label: string): Promise<Pull
     requests: number;
     throttled: number;
     peakRssMb: number;
+    pacing?: { concurrency: number; identity: { capacity: number; waitedMs: number } };
     collections: Record<string, { upserts: number; deletions: number; linksUpserted: number; linksDeleted: number; requests: number; durationMs: number }>;
   };
   const rowsOf = (c: { upserts: number; deletions: number; linksUpserted: number; linksDeleted: number }) => c.upserts + c.deletions + c.linksUpserted + c.linksDeleted;
@@ -159,6 +162,9 @@ async function timedPull(sim: SimChild, db: string, label: string): Promise<Pull
   return {
     label, startedMs, endedMs, collections, wallSeconds, rows, rowsPerSecond: Math.round(rows / wallSeconds), requests: summary.requests,
     throttled: summary.throttled, peakRssMb: summary.peakRssMb, exitCode,
+    ...(summary.pacing
+      ? { pacing: { capacity: summary.pacing.identity.capacity, concurrency: summary.pacing.concurrency, waitedSeconds: Math.round(summary.pacing.identity.waitedMs / 100) / 10 } }
+      : {}),
     ...(before ? { graph: graphFigures(sim, before, await profileStats(sim)) } : {}),
   };
 }
@@ -281,6 +287,11 @@ async function main(): Promise<void> {
       for (const f of [full, incremental]) {
         const g = f.graph!;
         console.log(`${f.label.padEnd(28)} ${f.wallSeconds.toFixed(2).padStart(6)}   ${String(f.requests).padEnd(9)} ${String(g.ruUsed).padEnd(9)} ${String(g.throttled429).padEnd(5)} ${String(g.violations).padEnd(11)} ${g.deltaChainSeconds.toFixed(2)}`);
+      }
+      for (const f of [full, incremental]) {
+        if (f.pacing) {
+          console.log(`${f.label} pacing: paced at ${f.pacing.capacity} RU per 10 s, concurrency ${f.pacing.concurrency} at the end, requests waited ${f.pacing.waitedSeconds} s in all for the budget`);
+        }
       }
       for (const f of [full, incremental]) {
         const chains = Object.entries(f.graph!.deltaChains).map(([n, c]) => `${n} ${c.pages} pages/${c.items} items ${c.seconds.toFixed(2)} s`).join(', ');

@@ -77,8 +77,8 @@ export class BudgetPacer {
   /** Overestimate evidence not yet leaked away (see #overestimated). */
   #over = 0;
   #overAt: number;
-  /** Units spent since the last usage reading, and that reading (see #measure). */
-  #spent = 0;
+  /** Units the answers since the last usage reading said were charged, and that reading (see #measure). */
+  #answered = 0;
   #reading: { at: number; fraction: number } | undefined;
   #waitedMs = 0;
   #waits = 0;
@@ -147,7 +147,6 @@ export class BudgetPacer {
     const ahead = bulk || firstBulk < 0 ? this.#queue.length : firstBulk;
     if (ahead === 0 && this.#tokens + EPSILON >= Math.min(cost, this.#size)) {
       this.#tokens -= cost;
-      this.#spent += cost;
       return Promise.resolve(0);
     }
     return new Promise<number>((resolve, reject) => {
@@ -179,15 +178,22 @@ export class BudgetPacer {
 
   /** A request that was acquired but not sent gives its units back. */
   refund(cost: number): void {
-    this.#spent -= cost;
     this.#refill();
     this.#tokens = Math.min(this.#size, this.#tokens + cost);
     this.#changed();
   }
 
+  /**
+   * An answer came back; `units`: what the server charged for it (`x-ms-resource-unit`, else the
+   * estimate). The units between two usage readings measure the budget (#measure). Call it before
+   * usage() for the same answer: the reading includes its own charge.
+   */
+  answered(units: number): void {
+    if (Number.isFinite(units) && units > 0) this.#answered += units;
+  }
+
   /** The server's `x-ms-resource-unit` differed from the estimate paid in acquire(). */
   charged(estimated: number, actual: number): void {
-    this.#spent += actual - estimated;
     this.#refill();
     this.#tokens = Math.min(this.#size, this.#tokens + estimated - actual);
     if (estimated > actual) this.#changed();
@@ -279,18 +285,21 @@ export class BudgetPacer {
 
   /**
    * Two usage readings measure the budget itself. Between them the server's bucket changed by
-   * B × (p1 − p2) = X − B × Δt / W (X: the units spent meanwhile, the refill B per window W), so
+   * B × (p1 − p2) = X − B × Δt / W (X: the units the server charged meanwhile, the refill B per window W), so
    * B = X / (Δt / W + p2 − p1). A budget measured well below the capacity steps down to the largest
    * documented tier it can pay at once,
    * where adding up overestimates takes many answers. Readings at least a tenth of a window apart.
+   * X is what the answers between the readings were charged (answered()), not what was sent meanwhile:
+   * with requests in flight for long (a slow Graph, many `$batch` envelopes) the units sent run ahead
+   * of what the server has counted by the second reading, and would measure a smaller budget than it is.
    */
   #measure(fraction: number): void {
     const at = this.#now();
     const last = this.#reading;
     if (last && at - last.at < this.#windowMs / 10) return;
     this.#reading = { at, fraction };
-    const spent = this.#spent;
-    this.#spent = 0;
+    const spent = this.#answered;
+    this.#answered = 0;
     if (!last) return;
     const denominator = (at - last.at) / this.#windowMs + fraction - last.fraction;
     if (denominator <= 0.02 || spent <= 0) return;
@@ -334,7 +343,6 @@ export class BudgetPacer {
           this.#queue.shift();
           head.done();
           this.#tokens -= head.cost;
-          this.#spent += head.cost;
           const waited = Math.max(0, this.#now() - head.start);
           this.#waitedMs += waited;
           head.resolve(waited);

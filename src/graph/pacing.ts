@@ -84,6 +84,8 @@ export class Pacing {
     const pacer = this.pacerOf(a.url);
     const charged = numberHeader(a, 'x-ms-resource-unit');
     if (charged !== undefined && charged >= 0) pacer.charged(a.estimated, charged);
+    // A `$batch` envelope is charged through its items, each observed on its own.
+    if (!BATCH_ENVELOPE.test(a.url)) pacer.answered(charged !== undefined && charged >= 0 ? charged : a.estimated);
     const usage = numberHeader(a, 'x-ms-throttle-limit-percentage');
     if (usage !== undefined && usage > 0) pacer.usage(usage);
     if (a.status === 429 || a.throttledForMs !== undefined) {
@@ -98,6 +100,9 @@ export class Pacing {
     return { concurrency: this.limit.limit, identity: this.#pacers.identity.snapshot(), reports: this.#pacers.reports.snapshot() };
   }
 }
+
+/** The `$batch` endpoint: its envelope answers carry no charge of their own. */
+const BATCH_ENVELOPE = /\/\$batch\/?(\?|$)/i;
 
 /** A numeric response header, or undefined when absent or not a number. */
 function numberHeader(a: PacingAnswer, name: string): number | undefined {

@@ -265,6 +265,25 @@ describe('BudgetPacer: learning the budget', () => {
     expect(pacer.tokens).toBeCloseTo(0);
   });
 
+  it('measures the budget from what the answers between two readings were charged, not from what was sent meanwhile', async () => {
+    const { v, pacer } = setup({ tiers, target: 0.95 });
+    // 6,560 RU charged (0.82 of 8,000), and 3,000 more sent that are still in flight.
+    await pacer.acquire(9560);
+    pacer.answered(6560);
+    pacer.usage(0.82);
+    await v.advance(2000);
+    // In 2 s an 8,000 budget refills 1,600: answers charged 1,700 and usage rose from 0.82 to 0.83:
+    // 1,700 / (0.2 + 0.01) = 8,095, the budget is 8,000.
+    pacer.answered(1700);
+    pacer.usage(0.83);
+    expect(pacer.snapshot()).toMatchObject({ capacity: 8000, stepDowns: 0 });
+    await v.advance(2000);
+    // Then 1,000 charged in 2 s with the usage unchanged: 1,000 / 0.2 = 5,000.
+    pacer.answered(1000);
+    pacer.usage(0.83);
+    expect(pacer.snapshot()).toMatchObject({ capacity: 5000, stepDowns: 1 });
+  });
+
   it('goes into a debt that a 429 Retry-After pays off, without stepping down when there was no room', async () => {
     const { v, pacer } = setup({ tiers, target: 0.95 });
     await pacer.acquire(7600 - 500); // 500 left, under a tenth of the 7,600 bucket
@@ -349,6 +368,8 @@ describe('BudgetPacer: learning the budget', () => {
         await pacer.acquire(2);
         const answer = server.take(2, '/users');
         await v.sleep(40);
+        // As Pacing.observe does: the charge first (refused requests are charged too), then the rest.
+        pacer.answered(answer.charged);
         if (!answer.ok) {
           refusedAt.push(v.t.clock);
           pacer.throttled(Number(answer.retryAfter) * 1000);
