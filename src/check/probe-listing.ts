@@ -1,4 +1,4 @@
-import type { Connector } from '../pull/connector.js';
+import type { Connector, Listing } from '../pull/connector.js';
 import type { GraphTransport } from '../graph/index.js';
 import { withQuery, type ProbeContext, type ProbeRequest } from './probe-request.js';
 import { runProbe, type ProbeResult } from './run-probe.js';
@@ -15,9 +15,8 @@ import { runProbe, type ProbeResult } from './run-probe.js';
  * probe when it was refused or listed no object.
  */
 export async function probeListing(transport: GraphTransport, connector: Connector, ctx: ProbeContext): Promise<ProbeResult[]> {
-  const step = connector.steps[0];
-  if (step?.kind !== 'delta' || !step.listing) return [];
-  const listing = step.listing;
+  const listing = listingOf(connector);
+  if (!listing) return [];
   let first: string | undefined;
   const objects = await runProbe(transport, cheaper(connector.name, listing.objects(ctx)), (body) => {
     first = firstId(body);
@@ -30,9 +29,14 @@ export async function probeListing(transport: GraphTransport, connector: Connect
 
 /** The objects a collection's listing reads sub-collections of, and those sub-collections' names. */
 export function listingSubCollections(connector: Connector): { parentType: string; names: string[] } {
-  const step = connector.steps[0];
-  const listing = step?.kind === 'delta' ? step.listing : undefined;
+  const listing = listingOf(connector);
   return { parentType: listing?.parentType ?? '', names: listing?.links.map((l) => l.name) ?? [] };
+}
+
+/** The listing a collection's full rounds read by, when its first step declares one. */
+function listingOf(connector: Connector): Listing | undefined {
+  const step = connector.steps[0];
+  return step?.kind === 'delta' ? step.listing : undefined;
 }
 
 /** The request with `$top=1` where it pages with `$top`, and the request itself as the fallback on a 400. */

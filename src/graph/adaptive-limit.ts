@@ -1,3 +1,5 @@
+import { bulkLastIndex } from './bulk-last.js';
+
 export interface AdaptiveLimitOptions {
   /** Concurrency to start with. Default min(4, max). */
   initial?: number;
@@ -69,9 +71,7 @@ export class AdaptiveLimit {
   run<T>(fn: () => Promise<T>, bulk = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const task: Queued = { bulk, fn, resolve: resolve as (value: unknown) => void, reject };
-      const firstBulk = bulk ? -1 : this.#queue.findIndex((q) => q.bulk);
-      if (firstBulk < 0) this.#queue.push(task);
-      else this.#queue.splice(firstBulk, 0, task);
+      this.#queue.splice(bulkLastIndex(this.#queue, bulk), 0, task);
       this.#next();
     });
   }

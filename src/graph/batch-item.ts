@@ -24,6 +24,11 @@ export interface BatchItem {
   notBefore: number;
 }
 
+/** Retries an item has made on its current page, after failures and after 429s. */
+export function attemptsOf(item: BatchItem): number {
+  return item.retries + item.throttledRetries;
+}
+
 /** What to do with an item after its sub-response. */
 export type ItemVerdict =
   | { kind: 'page'; page: Page; next?: string }
@@ -50,8 +55,8 @@ const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
  */
 export function judgeItem(item: BatchItem, response: BatchSubResponse | undefined, ctx: JudgeContext): ItemVerdict {
   const url = `${ctx.graphEndpoint}/v1.0${item.url}`;
-  const backoff = () => backoffDelay(item.retries + item.throttledRetries, ctx.retry, ctx.random);
-  const attempts = item.retries + item.throttledRetries;
+  const attempts = attemptsOf(item);
+  const backoff = () => backoffDelay(attempts, ctx.retry, ctx.random);
   if (!response || response.status < 200 || response.status > 599) {
     const reason = response ? `a sub-response with status ${response.status}` : 'no sub-response for this request in the $batch answer';
     if (item.retries >= ctx.retry.maxRetries) return { kind: 'error', error: exhausted('GET', url, attempts, reason) };

@@ -2,7 +2,7 @@ import { EntraExtractError, GraphError, InterruptedError, UsageError } from '../
 import { interruptedBy, sleepUnlessStopped, throwIfStopped } from './abort.js';
 import { backoffDelay } from './backoff.js';
 import { batchEnvelopeProblem, batchRequestBody, type BatchSubResponse } from './batch-envelope.js';
-import { judgeItem, type BatchItem } from './batch-item.js';
+import { attemptsOf, judgeItem, type BatchItem } from './batch-item.js';
 import { EnvelopeWindow } from './envelope-window.js';
 import { batchUrlOf } from './batch-link.js';
 import type { BatchPagesOptions, BatchRequest, BatchResult } from './batch-types.js';
@@ -132,7 +132,7 @@ async function* run(
     else item.retries += 1;
     item.notBefore = time.now() + waitMs;
     count('retries');
-    transport.shared.emit({ type: 'retry', url: absolute(item), attempt: item.retries + item.throttledRetries, reason, waitMs });
+    transport.shared.emit({ type: 'retry', url: absolute(item), attempt: attemptsOf(item), reason, waitMs });
     waiting.push(item);
   };
 
@@ -168,7 +168,7 @@ async function* run(
           item.tokenRefreshed = true;
           refresh = true;
           count('retries');
-          transport.shared.emit({ type: 'retry', url: absolute(item), attempt: item.retries + item.throttledRetries + 1, reason: '401', waitMs: 0 });
+          transport.shared.emit({ type: 'retry', url: absolute(item), attempt: attemptsOf(item) + 1, reason: '401', waitMs: 0 });
           continuing.push(item);
           return;
         case 'retry':
@@ -205,7 +205,7 @@ async function* run(
     if (err instanceof GraphError && err.status === 424) {
       for (const item of batch) {
         if (item.retries >= retry.maxRetries) finish({ key: item.key, error: err });
-        else retryLater(item, backoffDelay(item.retries, retry, time.random), '424 (whole batch)');
+        else retryLater(item, backoffDelay(attemptsOf(item), retry, time.random), '424 (whole batch)');
       }
       return;
     }

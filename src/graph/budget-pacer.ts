@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { interruptedBy, untilAborted } from './abort.js';
+import { bulkLastIndex } from './bulk-last.js';
 
 /**
  * Graph throttles the identity scope with a token bucket of resource units per application+tenant
@@ -142,9 +143,7 @@ export class BudgetPacer {
     if (!(cost >= 0) || !Number.isFinite(cost)) return Promise.reject(new RangeError(`invalid cost ${cost}`));
     if (signal?.aborted) return Promise.reject(interruptedBy(signal));
     this.#refill();
-    // Where it queues: behind everyone if bulk, else ahead of the first bulk waiter.
-    const firstBulk = this.#queue.findIndex((w) => w.bulk);
-    const ahead = bulk || firstBulk < 0 ? this.#queue.length : firstBulk;
+    const ahead = bulkLastIndex(this.#queue, bulk);
     if (ahead === 0 && this.#tokens + EPSILON >= Math.min(cost, this.#size)) {
       this.#tokens -= cost;
       return Promise.resolve(0);
@@ -290,8 +289,9 @@ export class BudgetPacer {
    * documented tier it can pay at once,
    * where adding up overestimates takes many answers. Readings at least a tenth of a window apart.
    * X is what the answers between the readings were charged (answered()), not what was sent meanwhile:
-   * with requests in flight for long (a slow Graph, many `$batch` envelopes) the units sent run ahead
-   * of what the server has counted by the second reading, and would measure a smaller budget than it is.
+   * with requests long in flight (a slow Graph, many `$batch` envelopes) the units sent between two
+   * answers run apart from what the server counted between them (ahead while sending speeds up,
+   * behind while it slows), and measured a budget that was not there (8,000 as 5,000 at 600 ms).
    */
   #measure(fraction: number): void {
     const at = this.#now();

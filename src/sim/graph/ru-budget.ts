@@ -52,7 +52,6 @@ export class RuBudget {
   readonly servedAt: number[] = [];
   readonly refusedAt: number[] = [];
   used = 0;
-  refused = 0;
 
   /**
    * `perTenSeconds`: the budget (default 8,000, a large tenant). `toleranceMs`: a request this early
@@ -140,8 +139,12 @@ export class RuBudget {
   private pay(cost: number, at: number): void {
     this.tokens -= cost;
     this.used += cost;
-    this.refused++;
     this.refusedAt.push(at);
+  }
+
+  /** Requests refused. */
+  get refused(): number {
+    return this.refusedAt.length;
   }
 
   /** The window ends when the bucket holds `cost` again. */
